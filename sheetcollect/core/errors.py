@@ -1,6 +1,6 @@
 """The one exception tree of sheetcollect.
 
-    SheetcollectError                 anything we raise on purpose; str() is one sentence for the user
+    SheetcollectError                 anything raised on purpose; str() is one sentence
     ├── ConfigError                   bad sheetcollect.toml key or value, bad option
     ├── WorkbookError                 the workbook cannot be used as it is (exit 2, file untouched)
     │   ├── UnsupportedFormat         .xls / .xlsb / .ods / .csv / not a zip, with how to convert
