@@ -1,0 +1,187 @@
+"""Read the invoice table of an .xlsx/.xlsm file on disk (write-back lives in ``xlsx_write``).
+
+Reading uses python-calamine: fast, exact, and it gives formula cells their cached values.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import python_calamine as calamine
+
+from ..core.errors import (
+    CorruptWorkbook,
+    EncryptedWorkbook,
+    NoInvoiceTable,
+    UnsupportedFormat,
+    WorkbookError,
+)
+from ..core.parse import find_header
+from ..core.policy import ReadOptions
+from ..core.table import InvoiceTable, read_invoice_table
+
+__all__ = ["OUR_SHEETS", "SheetRead", "check_readable", "read_workbook"]
+
+#: Sheets sheetcollect adds; never mistaken for the invoice sheet.
+OUR_SHEETS = ("Contact log", "Reminders", "Summary")
+
+_CONVERT = {
+    ".xls": "an old-style .xls workbook; open it in Excel and use File > Save As > "
+    "Excel Workbook (.xlsx), or Excel Macro-Enabled Workbook (.xlsm) if it has macros",
+    ".xlsb": "a binary .xlsb workbook; open it in Excel and save it as .xlsx or .xlsm",
+    ".ods": "an OpenDocument spreadsheet; save it as .xlsx (LibreOffice: File > Save As > "
+    "Excel 2007-365)",
+    ".csv": "a CSV file; open it in Excel or LibreOffice and save it as .xlsx",
+}
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SCAN_ROWS = 30
+
+
+@dataclass(frozen=True)
+class SheetRead:
+    """The invoice table read from a workbook file, and what the file is."""
+
+    path: Path
+    table: InvoiceTable
+    date1904: bool
+    sheet_names: tuple[str, ...]
+
+
+def check_readable(path: Path) -> None:
+    """Refuse, with one sentence, a path that is not a readable .xlsx/.xlsm workbook."""
+    if not path.exists():
+        raise WorkbookError(f"{path}: no such file")
+    if path.is_dir():
+        raise WorkbookError(f"{path}: is a folder, not a workbook")
+    suffix = path.suffix.lower()
+    if suffix in _CONVERT:
+        raise UnsupportedFormat(f"{path.name} is {_CONVERT[suffix]}")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except PermissionError as exc:
+        raise WorkbookError(f"{path}: permission denied; cannot read it") from exc
+    except OSError as exc:
+        raise WorkbookError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if not head:
+        raise CorruptWorkbook(f"{path.name} is empty (0 bytes)")
+    if head == _OLE_MAGIC:
+        raise _ole_error(path)
+    if not head.startswith(b"PK"):
+        raise UnsupportedFormat(f"{path.name} is not an Excel workbook (.xlsx/.xlsm)")
+
+
+def _ole_error(path: Path) -> WorkbookError:
+    with path.open("rb") as handle:
+        blob = handle.read(1 << 20)
+    if "EncryptionInfo".encode("utf-16-le") in blob:
+        return EncryptedWorkbook(
+            f"{path.name} is password-protected; remove the password in Excel "
+            "(File > Info > Protect Workbook > Encrypt with Password) and try again"
+        )
+    return UnsupportedFormat(f"{path.name} is {_CONVERT['.xls']}")
+
+
+def _date1904(path: Path) -> bool:
+    """Whether the workbook counts dates from 1904 (Excel for Mac's old default)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            head = archive.read("xl/workbook.xml")[:4096]
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
+    return b'date1904="1"' in head or b'date1904="true"' in head
+
+
+def _open(path: Path) -> calamine.CalamineWorkbook:
+    try:
+        return calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
+    except calamine.PasswordError as exc:
+        raise _ole_error(path) from exc
+    except Exception as first:
+        try:
+            return calamine.CalamineWorkbook.from_path(str(path))
+        except Exception as exc:
+            raise CorruptWorkbook(f"{path.name} cannot be read as a workbook: {exc}") from first
+
+
+def _rows(workbook: calamine.CalamineWorkbook, name: str, nrows: int | None = None) -> Any:
+    sheet = workbook.get_sheet_by_name(name)
+    rows = sheet.to_python(skip_empty_area=True, nrows=nrows) if nrows else sheet.to_python()
+    start = sheet.start or (0, 0)
+    return rows, (start[0] + 1, start[1] + 1)
+
+
+def _candidate_sheets(workbook: calamine.CalamineWorkbook, options: ReadOptions) -> list[str]:
+    if options.sheet:
+        names = list(workbook.sheet_names)
+        if options.sheet not in names:
+            raise WorkbookError(
+                f"no sheet named {options.sheet!r}; the sheets are: {', '.join(names)}"
+            )
+        return [options.sheet]
+    return [
+        meta.name
+        for meta in workbook.sheets_metadata
+        if meta.typ == calamine.SheetTypeEnum.WorkSheet and meta.name not in OUR_SHEETS
+    ]
+
+
+def _pick_sheet(workbook: calamine.CalamineWorkbook, options: ReadOptions, path: Path) -> str:
+    """The sheet whose header row looks most like an invoice table."""
+    best: tuple[float, str] | None = None
+    for name in _candidate_sheets(workbook, options):
+        rows, _ = _rows(workbook, name, nrows=_SCAN_ROWS)
+        match = find_header(rows, options.columns or None)
+        if match is not None and (best is None or match.score > best[0]):
+            best = (match.score, name)
+    if best is None:
+        names = _candidate_sheets(workbook, options)
+        if not names:
+            raise NoInvoiceTable(f"{path.name}: has no worksheet to read")
+        rows, origin = _rows(workbook, names[0], nrows=_SCAN_ROWS)
+        # read_invoice_table explains what was seen and what is missing
+        read_invoice_table(rows, sheet=names[0], origin=origin, options=options)
+        raise NoInvoiceTable(f"{path.name}: no invoice table found")
+    return best[1]
+
+
+def _table_end(workbook: calamine.CalamineWorkbook, sheet: str, header_row: int) -> int | None:
+    """The last row of the Excel Table whose header is ``header_row``, if there is one."""
+    try:
+        names: Sequence[str] = workbook.table_names
+    except Exception:
+        return None
+    for table_name in names:
+        table = workbook.get_table_by_name(table_name)
+        if table.sheet == sheet and table.start[0] == header_row:  # start is the first data row
+            return int(table.end[0]) + 1
+    return None
+
+
+def read_workbook(path: Path, options: ReadOptions | None = None) -> SheetRead:
+    """Find and read the invoice table of the workbook at ``path``."""
+    options = options or ReadOptions()
+    check_readable(path)
+    workbook = _open(path)
+    try:
+        sheet = _pick_sheet(workbook, options, path)
+        rows, origin = _rows(workbook, sheet)
+        date1904 = _date1904(path)
+        first = read_invoice_table(
+            rows, sheet=sheet, origin=origin, options=options, date1904=date1904
+        )
+        end = _table_end(workbook, sheet, first.header_row)
+        table = first
+        if end is not None and end < first.last_row:
+            table = read_invoice_table(
+                rows, sheet=sheet, origin=origin, options=options, date1904=date1904, end_row=end
+            )
+        return SheetRead(path, table, date1904, tuple(workbook.sheet_names))
+    except NoInvoiceTable as exc:
+        raise NoInvoiceTable(f"{path.name}: {exc}") from None
+    finally:
+        workbook.close()

@@ -1,0 +1,125 @@
+"""The ``sheetcollect`` command: thin commands over the library, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .config import find_config, load_config
+from .core.errors import SheetcollectError
+from .report import Report
+from .runner import run_workbook
+from .summary import print_summary
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_DONE, EXIT_PROBLEMS, EXIT_NOTHING_DONE = 0, 1, 2
+
+
+class _IsoDate(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-11-23", param, ctx)
+
+
+def run_options(command: F) -> F:
+    """The options every command that assesses a workbook takes."""
+    decorators = [
+        click.option("--as-of", type=_IsoDate(), help="Assess as on this day [default: today]."),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="sheetcollect.toml to use [default: the one beside the workbook, if any].",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print the result as JSON."),
+        click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _fail_cleanly(command: F) -> F:
+    """Turn our errors into one line on stderr and exit 2, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except SheetcollectError as exc:
+            click.echo(f"sheetcollect: {exc}", err=True)
+            sys.exit(EXIT_NOTHING_DONE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _emit(report: Report, as_json: bool, quiet: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    elif not quiet:
+        print_summary(report)
+    sys.exit(report.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sheetcollect")
+def cli() -> None:
+    """Decide who to chase for payment, from the invoice sheet you already keep."""
+
+
+@cli.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@run_options
+@click.option("--dry-run", is_flag=True, help="Assess and report, but write nothing.")
+@_fail_cleanly
+def run(
+    workbook: Path,
+    as_of: date | None,
+    config_path: Path | None,
+    as_json: bool,
+    quiet: bool,
+    dry_run: bool,
+) -> None:
+    """Assess every invoice in WORKBOOK (.xlsx/.xlsm) and report what to do next."""
+    config = load_config(config_path or find_config(workbook))
+    report = run_workbook(workbook, as_of=as_of or date.today(), config=config, dry_run=dry_run)
+    _emit(report, as_json, quiet)
+
+
+@cli.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@run_options
+@_fail_cleanly
+def check(
+    workbook: Path, as_of: date | None, config_path: Path | None, as_json: bool, quiet: bool
+) -> None:
+    """List the problems in WORKBOOK's invoice table; writes nothing."""
+    config = load_config(config_path or find_config(workbook))
+    report = run_workbook(workbook, as_of=as_of or date.today(), config=config, dry_run=True)
+    if as_json:
+        click.echo(json.dumps(report.to_json()["problems"], indent=2, ensure_ascii=False))
+    elif not quiet:
+        for problem in report.problems:
+            click.echo(f"{problem.ref}: {problem.severity}: {problem.message}")
+        click.echo(f"{len(report.problems)} problem(s) in {len(report.assessments)} invoice(s)")
+    sys.exit(report.exit_code)
+
+
+def main() -> None:
+    """Entry point of the ``sheetcollect`` script."""
+    cli(prog_name="sheetcollect")

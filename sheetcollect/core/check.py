@@ -1,0 +1,105 @@
+"""Sheet checks: mistakes a bookkeeper would want pointed out, each naming the cell to fix."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+
+from .model import Invoice, Problem, customer_key
+
+__all__ = ["check_invoices", "loose_customer_key"]
+
+# Words that do not tell two customers apart: "Acme Ltd" and "ACME Limited" are one firm.
+_NOISE_WORDS = frozenset(
+    """the ltd limited llc inc incorporated plc gmbh co company corp corporation
+    llp sa sarl bv""".split()
+)
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def loose_customer_key(name: str) -> str:
+    """A customer name with case, punctuation and legal-form words removed."""
+    words = _NOT_WORD.sub(" ", name.casefold()).split()
+    kept = [w for w in words if w not in _NOISE_WORDS]
+    return " ".join(kept or words)
+
+
+def _duplicates(invoices: Sequence[Invoice]) -> list[Problem]:
+    seen: dict[str, Invoice] = {}
+    problems = []
+    for invoice in invoices:
+        number = invoice.invoice.strip()
+        if not number:
+            continue
+        first = seen.setdefault(number.casefold(), invoice)
+        if first is not invoice:
+            problems.append(
+                Problem(
+                    invoice.ref,
+                    "warning",
+                    f"invoice number {number} appears again (first at {first.ref})",
+                    invoice.row,
+                )
+            )
+    return problems
+
+
+def _row_checks(invoice: Invoice) -> list[Problem]:
+    problems = []
+    if invoice.amount > 0 and invoice.paid > invoice.amount:
+        problems.append(
+            Problem(
+                invoice.ref,
+                "warning",
+                f"paid {invoice.paid:,.2f} is more than the amount {invoice.amount:,.2f}",
+                invoice.row,
+            )
+        )
+    if invoice.invoice_date and invoice.due < invoice.invoice_date:
+        problems.append(
+            Problem(
+                invoice.ref,
+                "warning",
+                f"due date {invoice.due.isoformat()} is before the invoice date "
+                f"{invoice.invoice_date.isoformat()}",
+                invoice.row,
+            )
+        )
+    if not invoice.customer.strip():
+        problems.append(Problem(invoice.ref, "warning", "the customer is missing", invoice.row))
+    return problems
+
+
+def _name_variants(invoices: Sequence[Invoice]) -> list[Problem]:
+    spellings: dict[str, dict[str, Invoice]] = defaultdict(dict)
+    for invoice in invoices:
+        if invoice.customer.strip():
+            key = customer_key(invoice.customer)
+            spellings[loose_customer_key(invoice.customer)].setdefault(key, invoice)
+    problems = []
+    for variants in spellings.values():
+        if len(variants) < 2:
+            continue
+        firsts = list(variants.values())
+        names = " / ".join(f"'{i.customer.strip()}' ({i.ref})" for i in firsts)
+        problems.append(
+            Problem(
+                firsts[1].ref,
+                "warning",
+                f"{names} look like the same customer; "
+                "spell them alike so they are chased together",
+                firsts[1].row,
+            )
+        )
+    return problems
+
+
+def check_invoices(invoices: Sequence[Invoice]) -> list[Problem]:
+    """Duplicate numbers, paid > amount, due before issue, missing customer, name variants."""
+    problems = _duplicates(invoices)
+    for invoice in invoices:
+        problems.extend(_row_checks(invoice))
+    problems.extend(_name_variants(invoices))
+    problems.sort(key=lambda p: (p.row or 0, p.message))
+    return problems

@@ -1,0 +1,291 @@
+"""Turn the rows of a sheet into invoices: find the header, read each row, report bad cells.
+
+Input is plain values as a reader gives them (str, int, float, bool, date, datetime, None)
+and where they sit; output is ``Invoice`` records, each with its cell reference, and
+``Problem`` records for what could not be read. A bad row is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from .errors import NoInvoiceTable
+from .model import Hold, Invoice, Problem
+from .parse import (
+    CellError,
+    HeaderMatch,
+    due_from_terms,
+    find_header,
+    infer_date_order,
+    is_blank_row,
+    is_totals_row,
+    missing_fields,
+    owned_columns,
+    parse_currency,
+    parse_date,
+    parse_hold,
+    parse_money,
+    parse_terms,
+    parse_text,
+)
+from .policy import ReadOptions
+
+__all__ = ["InvoiceTable", "cell_ref", "column_letter", "read_invoice_table", "sheet_prefix"]
+
+_DATE_FIELDS = ("invoice_date", "due", "paid_date", "hold_until")
+_TEXT_FIELDS = ("invoice", "customer", "email", "phone", "contact", "notes")
+
+
+def column_letter(col: int) -> str:
+    """Excel's letters for a 1-based column number (1 → A, 28 → AB)."""
+    letters = ""
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def sheet_prefix(sheet: str) -> str:
+    """The sheet part of a reference, quoted as Excel does when the name needs it."""
+    if sheet.replace("_", "").isalnum():
+        return f"{sheet}!"
+    return "'" + sheet.replace("'", "''") + "'!"
+
+
+def cell_ref(sheet: str, row: int, col: int) -> str:
+    """ "Invoices!E17" for 1-based row and column."""
+    return f"{sheet_prefix(sheet)}{column_letter(col)}{row}"
+
+
+@dataclass(frozen=True)
+class InvoiceTable:
+    """What was read from one sheet.
+
+    Attributes:
+        sheet: the sheet's name.
+        header_row: 1-based row of the header.
+        first_col, last_col: 1-based columns the table spans (user columns and owned ones).
+        last_row: the last data row read (before any totals row).
+        columns: field → 1-based column.
+        owned: owned header → 1-based column, for the owned columns already in the sheet.
+        headers: the header texts, left to right from ``first_col``.
+        invoices, problems: what was read, and what could not be.
+    """
+
+    sheet: str
+    header_row: int
+    first_col: int
+    last_col: int
+    last_row: int
+    columns: Mapping[str, int]
+    owned: Mapping[str, int]
+    headers: tuple[str, ...]
+    invoices: tuple[Invoice, ...] = ()
+    problems: tuple[Problem, ...] = field(default=())
+
+
+@dataclass
+class _Column:
+    """One field's column and how to read its cells."""
+
+    field: str
+    index: int  # 0-based within the row
+    date_order: str = "dmy"
+
+
+def _date_orders(
+    rows: Sequence[Sequence[Any]], match: HeaderMatch, options: ReadOptions, sheet: str, col0: int
+) -> tuple[dict[str, str], list[Problem]]:
+    orders: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name in _DATE_FIELDS:
+        index = match.columns.get(name)
+        if index is None:
+            continue
+        values = [row[index] for row in rows if index < len(row)]
+        texts = [v for v in values if isinstance(v, str) and v.strip()]
+        proven = infer_date_order(texts)
+        orders[name] = proven or options.date_order
+        if proven is None and any(_ambiguous(t) for t in texts):
+            letter = column_letter(col0 + index)
+            words = "day/month" if options.date_order == "dmy" else "month/day"
+            problems.append(
+                Problem(
+                    f"{sheet_prefix(sheet)}{letter}:{letter}",
+                    "warning",
+                    f"dates in column {letter} ({match.headers[index]}) could be day/month or "
+                    f"month/day; read as {words} (set [reading] date_order to change)",
+                )
+            )
+    return orders, problems
+
+
+def _ambiguous(text: str) -> bool:
+    parts = text.replace("-", "/").replace(".", "/").strip().split("/")
+    return len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[0]) <= 2
+
+
+class _RowReader:
+    """Reads one data row into an Invoice, collecting a Problem per bad cell."""
+
+    def __init__(self, table: _Layout, options: ReadOptions, date1904: bool) -> None:
+        self.table = table
+        self.options = options
+        self.date1904 = date1904
+
+    def cell(self, row: Sequence[Any], name: str) -> Any:
+        index = self.table.columns.get(name)
+        if index is None or index >= len(row):
+            return None
+        return row[index]
+
+    def parse(self, row: Sequence[Any], name: str, parse: Callable[[Any], Any]) -> Any:
+        try:
+            return parse(self.cell(row, name))
+        except CellError as exc:
+            raise _BadCell(name, str(exc)) from exc
+
+    def read(self, row: Sequence[Any], row_number: int) -> Invoice:
+        text = {name: self.parse(row, name, parse_text) for name in _TEXT_FIELDS}
+        dates = {
+            name: self.parse(
+                row,
+                name,
+                lambda v, n=name: parse_date(
+                    v, date_order=self.table.date_orders.get(n, "dmy"), date1904=self.date1904
+                ),
+            )
+            for name in _DATE_FIELDS
+        }
+        amount, paid, currency = self.money(row)
+        due = dates["due"] or self.due_from_terms(row, dates["invoice_date"])
+        hold_kind = self.parse(row, "hold", parse_hold)
+        return Invoice(
+            ref=cell_ref(self.table.sheet, row_number, self.table.col0),
+            row=row_number,
+            invoice=text["invoice"],
+            customer=text["customer"],
+            amount=amount,
+            paid=paid,
+            due=due,
+            invoice_date=dates["invoice_date"],
+            currency=currency,
+            email=text["email"],
+            phone=text["phone"],
+            contact=text["contact"],
+            notes=text["notes"],
+            paid_date=dates["paid_date"],
+            hold=Hold(hold_kind, dates["hold_until"]) if hold_kind else None,
+        )
+
+    def money(self, row: Sequence[Any]) -> tuple[Decimal, Decimal, str]:
+        amount, amount_ccy = self.parse(row, "amount", parse_money)
+        paid, paid_ccy = self.parse(row, "paid", parse_money)
+        balance, balance_ccy = self.parse(row, "balance", parse_money)
+        if amount is None and balance is None:
+            raise _BadCell("amount" if "amount" in self.table.columns else "balance", "no amount")
+        if amount is None:
+            amount, paid = balance, Decimal(0)
+        elif balance is not None:
+            paid = amount - balance
+        currency = self.parse(row, "currency", parse_currency)
+        found = currency or amount_ccy or balance_ccy or paid_ccy or self.options.currency
+        return amount, paid or Decimal(0), found or ""
+
+    def due_from_terms(self, row: Sequence[Any], invoice_date: date | None) -> date:
+        terms = self.parse(row, "terms", parse_terms)
+        if terms is None or invoice_date is None:
+            where = "due" if "due" in self.table.columns else "terms"
+            needs = "an invoice date and payment terms" if terms else "payment terms"
+            raise _BadCell(where, f"no due date, and no {needs} to work it out from")
+        result: date = due_from_terms(invoice_date, terms)
+        return result
+
+
+class _BadCell(Exception):
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field_name = field_name
+
+
+@dataclass
+class _Layout:
+    sheet: str
+    col0: int  # 1-based sheet column of rows[i][0]
+    columns: dict[str, int]
+    date_orders: dict[str, str]
+
+
+def _no_table_message(sheet: str, rows: Sequence[Sequence[Any]]) -> str:
+    best = max(rows[:30], key=lambda r: sum(1 for v in r if isinstance(v, str) and v.strip()))
+    seen = [str(v).strip() for v in best if isinstance(v, str) and v.strip()]
+    missing = missing_fields(best)
+    seen_text = ", ".join(seen[:12]) or "nothing that looks like a header"
+    return f"sheet {sheet!r}: no invoice table found; seen: {seen_text}; missing: " + (
+        ", ".join(missing) or "data rows"
+    )
+
+
+def read_invoice_table(
+    rows: Sequence[Sequence[Any]],
+    *,
+    sheet: str,
+    origin: tuple[int, int] = (1, 1),
+    options: ReadOptions | None = None,
+    date1904: bool = False,
+    end_row: int | None = None,
+) -> InvoiceTable:
+    """Find the invoice header in ``rows`` and read every invoice below it.
+
+    ``origin`` is the 1-based (row, column) of ``rows[0][0]`` in the sheet; ``end_row`` the
+    last row of an Excel Table, when the header sits in one. Raises NoInvoiceTable.
+    """
+    options = options or ReadOptions()
+    match = find_header(rows, options.columns or None)
+    if match is None:
+        raise NoInvoiceTable(
+            _no_table_message(sheet, rows) if rows else f"sheet {sheet!r} is empty"
+        )
+    row0, col0 = origin
+    owned_index = owned_columns(match.headers)
+    data = rows[match.row + 1 :]
+    if end_row is not None:
+        data = data[: max(0, end_row - (row0 + match.row))]
+    orders, problems = _date_orders(data, match, options, sheet, col0)
+    layout = _Layout(sheet, col0, dict(match.columns), orders)
+    reader = _RowReader(layout, options, date1904)
+    user_columns = sorted(set(range(len(match.headers))) - set(owned_index.values()))
+    invoices: list[Invoice] = []
+    last_row = row0 + match.row
+    for offset, row in enumerate(data):
+        row_number = row0 + match.row + 1 + offset
+        user_cells = [row[i] if i < len(row) else None for i in user_columns]
+        if is_blank_row(user_cells):
+            continue
+        if is_totals_row(user_cells):
+            break
+        last_row = row_number
+        try:
+            invoices.append(reader.read(row, row_number))
+        except _BadCell as bad:
+            col = col0 + layout.columns.get(bad.field_name, 0)
+            value = reader.cell(row, bad.field_name)
+            ref = cell_ref(sheet, row_number, col)
+            message = str(bad) if value in (None, "") or "'" in str(bad) else f"{value!r}: {bad}"
+            problems.append(Problem(ref, "error", f"{message}; row not assessed", row_number))
+    return InvoiceTable(
+        sheet=sheet,
+        header_row=row0 + match.row,
+        first_col=col0,
+        last_col=col0 + len(match.headers) - 1,
+        last_row=last_row,
+        columns={name: col0 + index for name, index in match.columns.items()},
+        owned={name: col0 + index for name, index in owned_index.items()},
+        headers=tuple(match.headers),
+        invoices=tuple(invoices),
+        problems=tuple(problems),
+    )

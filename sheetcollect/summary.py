@@ -1,0 +1,56 @@
+"""The terminal summary printed after a run."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from rich.console import Console
+from rich.table import Table
+
+from .core.model import STAGES
+from .report import Report
+
+__all__ = ["print_summary"]
+
+_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+
+
+def _aging_table(report: Report) -> Table:
+    totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(_BUCKETS, Decimal(0)))
+    for a in report.assessments:
+        if a.is_open and a.bucket:
+            totals[a.invoice.currency or "—"][a.bucket] += a.outstanding
+    table = Table(title="Outstanding by age (days past due)")
+    table.add_column("Currency")
+    for bucket in _BUCKETS:
+        table.add_column(bucket.capitalize(), justify="right")
+    table.add_column("Total", justify="right")
+    for currency, row in sorted(totals.items()):
+        cells = [f"{row[b]:,.2f}" for b in _BUCKETS]
+        table.add_row(currency, *cells, f"{sum(row.values(), Decimal(0)):,.2f}")
+    return table
+
+
+def print_summary(report: Report, console: Console | None = None) -> None:
+    """Print aging, stages, top debtors, today's actions and problems."""
+    console = console or Console()
+    console.print(_aging_table(report))
+    stages = Counter(a.stage for a in report.assessments if a.is_open and a.stage != "none")
+    if stages:
+        counts = ", ".join(f"{s.replace('_', ' ')}: {stages[s]}" for s in STAGES if stages[s])
+        console.print(f"Stages: {counts}")
+    due = [a for a in report.assessments if a.next_action_date == report.as_of]
+    console.print(f"{len(due)} action(s) due today ({report.as_of.isoformat()})")
+    debtors = [c for c in report.customers if c.outstanding > 0][:5]
+    for c in debtors:
+        flag = "  [bold red]stop supply[/]" if c.stop_supply else ""
+        console.print(
+            f"  {c.customer}: {c.outstanding:,.2f} {c.currency} owed, "
+            f"{c.highest_stage.replace('_', ' ')}{flag}"
+        )
+    for problem in report.problems:
+        style = "red" if problem.severity == "error" else "yellow"
+        console.print(f"[{style}]{problem.ref}[/]: {problem.message}", highlight=False)
+    for path in report.written:
+        console.print(f"Wrote {path}")
