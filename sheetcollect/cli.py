@@ -120,6 +120,29 @@ def check(
     sys.exit(report.exit_code)
 
 
+@cli.command()
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("sheetcollect-demo"),
+    show_default=True,
+    help="Folder to put the sample workbook in.",
+)
+@click.option("--as-of", type=_IsoDate(), help="Date the sample around this day [default: today].")
+@_fail_cleanly
+def demo(folder: Path, as_of: date | None) -> None:
+    """Write a sample invoice workbook and run sheetcollect on it."""
+    from .sample import write_sample_workbook
+
+    day = as_of or date.today()
+    workbook = write_sample_workbook(folder / "invoices.xlsx", day)
+    click.echo(f"Sample workbook: {workbook}")
+    report = run_workbook(workbook, as_of=day, config=load_config(None), dry_run=False)
+    print_summary(report)
+    click.echo(f"Open {workbook} to see the colour-coded columns.")
+
+
 def main() -> None:
     """Entry point of the ``sheetcollect`` script."""
     cli(prog_name="sheetcollect")

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from .interest import may_claim
-from .model import STAGES, Assessment, Invoice, LogEntry, customer_key
+from .model import STAGE_WORDS, STAGES, Assessment, Invoice, LogEntry, customer_key
 from .policy import Policy
 
 __all__ = ["assess", "assess_all", "bucket_for"]
@@ -92,7 +92,7 @@ def _calendar(invoice: Invoice, days: int, as_of: date, policy: Policy) -> _Step
             f"Due {due}, in {_days(-days)}; courtesy reminder from {when.isoformat()}",
         )
     stage = policy.calendar_stage(days)
-    words = policy.stage_labels[stage].lower() or stage
+    words = STAGE_WORDS[stage]
     if days <= 0:
         soon = "today" if days == 0 else f"in {_days(-days)}"
         return _Step("due_soon", stage, as_of, f"Due {soon} ({due}), {words} stage")
@@ -124,12 +124,12 @@ def _with_history(
     calendar_rank, last_rank = _RANK[step.stage], _RANK[last.stage]
     ago = (as_of - last.on).days
     earliest = last.on + timedelta(days=policy.min_days_between_contacts)
-    said = f"last contact {_days(ago)} ago ({policy.stage_labels[last.stage].lower()})"
+    said = f"last contact {_days(ago)} ago ({STAGE_WORDS[last.stage]})"
     if last_rank < calendar_rank:
         stage = STAGES[last_rank + 1]
         when = max(as_of, earliest)
         if stage != step.stage:
-            said += f"; {policy.stage_labels[stage].lower()} next, as no stage is skipped"
+            said += f"; {STAGE_WORDS[stage]} next, as no stage is skipped"
     else:
         following = STAGES[min(last_rank + 1, len(STAGES) - 1)]
         starts = invoice.due + timedelta(days=policy.stage_starts[following])
@@ -199,7 +199,11 @@ def _promise(invoice: Invoice, days: int, as_of: date, policy: Policy) -> _Step:
 
 def _plan(until: date | None, as_of: date) -> _Step:
     if until is None or as_of <= until:
-        nxt = f"; next instalment due {until.isoformat()}" if until else ""
+        nxt = (
+            f"; next instalment due {until.isoformat()}"
+            if until
+            else "; give the next instalment date to have a missed one chased"
+        )
         check = until + timedelta(days=1) if until else None
         return _Step("on_plan", "none", check, f"On a payment plan{nxt}")
     missed = (as_of - until).days

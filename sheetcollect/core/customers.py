@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from .model import STAGES, Assessment, CustomerSummary, customer_key
+from .model import STAGE_WORDS, STAGES, Assessment, CustomerSummary, customer_key
 from .policy import Policy
 
 __all__ = ["summarise_customers"]
@@ -40,8 +40,8 @@ def _stop_supply(open_items: Sequence[Assessment], late: Sequence[int], policy: 
         worst = [a for a in open_items if _RANK[a.stage] >= _RANK[threshold]]
         if worst:
             first = worst[0].invoice
-            label = policy.stage_labels[worst[0].stage].lower() or worst[0].stage
-            return f"invoice {first.invoice or first.ref} has reached the {label} stage"
+            words = STAGE_WORDS[worst[0].stage]
+            return f"invoice {first.invoice or first.ref} has reached the {words} stage"
     very_late = [days for days in late if days > policy.stop_supply_late_days]
     if policy.stop_supply_late_invoices and len(very_late) >= policy.stop_supply_late_invoices:
         return (

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 __all__ = [
     "STAGES",
+    "STAGE_WORDS",
     "STATUSES",
     "Assessment",
     "CustomerSummary",
@@ -32,6 +33,17 @@ STAGES: tuple[str, ...] = (
     "final_notice",
     "escalate",
 )
+
+#: Stage names as reasons say them; fixed, unlike the configurable labels in the sheet.
+STAGE_WORDS: dict[str, str] = {
+    "none": "no",
+    "courtesy": "courtesy reminder",
+    "reminder_1": "first reminder",
+    "reminder_2": "second reminder",
+    "warning_call": "warning and phone call",
+    "final_notice": "final notice",
+    "escalate": "escalation",
+}
 
 #: Every status an assessment can carry.
 STATUSES: tuple[str, ...] = (

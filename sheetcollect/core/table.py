@@ -7,6 +7,7 @@ and where they sit; output is ``Invoice`` records, each with its cell reference,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +38,9 @@ from .policy import ReadOptions
 __all__ = ["InvoiceTable", "cell_ref", "column_letter", "read_invoice_table", "sheet_prefix"]
 
 _DATE_FIELDS = ("invoice_date", "due", "paid_date", "hold_until")
+_MONEY_FIELDS = ("amount", "balance", "paid")
+# "Total (£)", "Amount EUR", "Balance [USD]": a currency said once, in the header.
+_HEADER_CURRENCY = re.compile(r"[£$€¥]|\b[A-Z]{3}\b")
 _TEXT_FIELDS = ("invoice", "customer", "email", "phone", "contact", "notes")
 
 
@@ -193,7 +197,14 @@ class _RowReader:
         elif balance is not None:
             paid = amount - balance
         currency = self.parse(row, "currency", parse_currency)
-        found = currency or amount_ccy or balance_ccy or paid_ccy or self.options.currency
+        found = (
+            currency
+            or amount_ccy
+            or balance_ccy
+            or paid_ccy
+            or self.table.currency
+            or self.options.currency
+        )
         return amount, paid or Decimal(0), found or ""
 
     def due_from_terms(self, row: Sequence[Any], invoice_date: date | None) -> date:
@@ -218,6 +229,18 @@ class _Layout:
     col0: int  # 1-based sheet column of rows[i][0]
     columns: dict[str, int]
     date_orders: dict[str, str]
+    currency: str = ""  # said by a money column's header
+
+
+def _header_currency(match: HeaderMatch) -> str:
+    for name in _MONEY_FIELDS:
+        if name in match.columns:
+            for symbol in _HEADER_CURRENCY.findall(match.headers[match.columns[name]]):
+                try:
+                    return parse_currency(symbol) or ""
+                except CellError:
+                    continue
+    return ""
 
 
 def _no_table_message(sheet: str, rows: Sequence[Sequence[Any]]) -> str:
@@ -256,7 +279,7 @@ def read_invoice_table(
     if end_row is not None:
         data = data[: max(0, end_row - (row0 + match.row))]
     orders, problems = _date_orders(data, match, options, sheet, col0)
-    layout = _Layout(sheet, col0, dict(match.columns), orders)
+    layout = _Layout(sheet, col0, dict(match.columns), orders, _header_currency(match))
     reader = _RowReader(layout, options, date1904)
     user_columns = sorted(set(range(len(match.headers))) - set(owned_index.values()))
     invoices: list[Invoice] = []

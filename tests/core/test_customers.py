@@ -71,10 +71,7 @@ def test_payer_risk_from_paid_dates():
 def test_stop_supply_at_escalate_stage_and_configurable():
     flagged = summaries([invoice(60, number="A7")])[0]
     assert flagged.stop_supply
-    assert (
-        flagged.stop_supply_why
-        == "invoice A7 has reached the hand to collection agency / legal stage"
-    )
+    assert flagged.stop_supply_why == "invoice A7 has reached the escalation stage"
     relaxed = Policy(stop_supply_at_stage="")
     assert not summaries([invoice(60)], relaxed)[0].stop_supply
 

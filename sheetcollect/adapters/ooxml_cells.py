@@ -1,0 +1,181 @@
+"""Cell addresses, and cell values turned into SpreadsheetML ``<c>`` elements.
+
+Values are written as data, never as formulas: text as inline strings, dates as serial
+numbers in the workbook's date system, booleans as t="b". Text Excel cannot hold in XML
+(control characters, a literal ``_x0041_``) is escaped the way Excel escapes it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
+
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+MAX_TEXT = 32_767
+
+Value = str | int | float | Decimal | date | bool | None
+
+
+class CellValue(NamedTuple):
+    """A value to write into one cell and the cellXfs index (style) it gets."""
+
+    value: Value
+    style: int = 0
+
+
+@lru_cache(maxsize=None)
+def column_letters(col: int) -> str:
+    """1 -> 'A', 28 -> 'AB'."""
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_number(letters: str) -> int:
+    """'A' -> 1, 'AB' -> 28."""
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
+
+
+def parse_ref(ref: str) -> tuple[int, int]:
+    """'B7' -> (7, 2); raises ValueError for anything else."""
+    m = _REF.fullmatch(ref.strip())
+    if m is None:
+        raise ValueError(f"{ref!r} is not a cell reference like B7.")
+    return int(m.group(2)), column_number(m.group(1))
+
+
+def parse_range(ref: str) -> tuple[int, int, int, int]:
+    """'A3:H40' -> (3, 1, 40, 8): first row, first col, last row, last col."""
+    first, _, last = ref.partition(":")
+    r1, c1 = parse_ref(first)
+    r2, c2 = parse_ref(last) if last else (r1, c1)
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def format_range(r1: int, c1: int, r2: int, c2: int) -> str:
+    """(3, 1, 40, 8) -> 'A3:H40'; a single cell is just 'A3'."""
+    first = f"{column_letters(c1)}{r1}"
+    return first if (r1, c1) == (r2, c2) else f"{first}:{column_letters(c2)}{r2}"
+
+
+def excel_serial(value: date, date1904: bool) -> int | float:
+    """The serial number Excel stores for a date (or datetime) in the given date system."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            raise ValueError(f"{value} has a time zone; Excel dates have none.")
+        day = value.date()
+        seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+    else:
+        day, seconds = value, 0.0
+    if date1904:
+        serial = (day - date(1904, 1, 1)).days
+        if serial < 0:
+            raise ValueError(f"{day} is before 1904-01-01, the first date of this workbook.")
+    else:
+        serial = (day - date(1899, 12, 31)).days
+        if serial < 1:
+            raise ValueError(f"{day} is before 1900-01-01, the first date Excel knows.")
+        if serial >= 60:  # Excel counts the 29th of February 1900 that never was
+            serial += 1
+    return serial + seconds / 86400 if seconds else serial
+
+
+_NEEDS_CARE = re.compile(r"[&<>\x00-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s$|\s\s")
+_ESCAPED_AS_X = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]")
+_MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _escape_text(text: str) -> tuple[bytes, bool]:
+    """Text as element content, and whether it needs xml:space="preserve"."""
+    if re.search(r"[\ud800-\udfff]", text):
+        raise ValueError(f"{text[:40]!r} contains an unpaired surrogate, which no file can hold.")
+    escaped = _ESCAPED_AS_X.sub(lambda m: f"_x{ord(m.group()):04X}_", text).translate(_MARKUP)
+    preserve = text != text.strip() or any(ch in text for ch in "\n\t") or "  " in text
+    return escaped.encode("utf-8"), preserve
+
+
+class CellWriter:
+    """Builds ``<c>`` elements for one sheet: its namespace prefix and its date system."""
+
+    def __init__(self, prefix: bytes, date1904: bool) -> None:
+        p = prefix + b":" if prefix else b""
+        self.date1904 = date1904
+        self._open = b"<" + p + b'c r="'
+        self._inline = b' t="inlineStr"><' + p + b"is><" + p + b"t>"
+        self._inline_preserve = b' t="inlineStr"><' + p + b"is><" + p + b't xml:space="preserve">'
+        self._inline_close = b"</" + p + b"t></" + p + b"is></" + p + b"c>"
+        self._v_open = b"><" + p + b"v>"
+        self._v_close = b"</" + p + b"v></" + p + b"c>"
+        self._styles: dict[int, bytes] = {0: b""}
+        self._texts: dict[str, bytes] = {}
+
+    def cell(self, ref: bytes, cell: CellValue) -> bytes:
+        """The complete ``<c>`` element for ``cell`` at ``ref`` (e.g. b'H5')."""
+        style = self._styles.get(cell.style)
+        if style is None:
+            style = self._styles[cell.style] = b' s="%d"' % cell.style
+        head = self._open + ref + b'"' + style
+        value = cell.value
+        kind = type(value)
+        if kind is str:
+            return head + self._text(value)  # type: ignore[arg-type]
+        if value is None:
+            return head + b"/>"
+        if kind is bool:
+            return head + b' t="b"' + self._v_open + (b"1" if value else b"0") + self._v_close
+        return head + self._v_open + self._number(value) + self._v_close
+
+    def _text(self, text: str) -> bytes:
+        tail = self._texts.get(text)
+        if tail is not None:
+            return tail
+        if len(text) > MAX_TEXT:
+            raise ValueError(
+                f"Text of {len(text)} characters is more than a cell holds ({MAX_TEXT})."
+            )
+        if _NEEDS_CARE.search(text) is None:
+            tail = self._inline + text.encode("utf-8") + self._inline_close
+        else:
+            escaped, preserve = _escape_text(text)
+            tail = (
+                (self._inline_preserve if preserve else self._inline) + escaped + self._inline_close
+            )
+        if len(self._texts) > 4096:  # statuses repeat, sentences do not: keep the cache small
+            self._texts.clear()
+        self._texts[text] = tail
+        return tail
+
+    def _number(self, value: Value) -> bytes:
+        if isinstance(value, bool):
+            raise AssertionError("booleans are handled before numbers")
+        if isinstance(value, int):
+            if not -1e308 < value < 1e308:
+                raise ValueError(f"{value} is too large for a spreadsheet number.")
+            return b"%d" % value
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise ValueError(f"{value} cannot be written to a cell; use a finite number.")
+            return repr(value).encode("ascii")
+        if isinstance(value, Decimal):
+            if not value.is_finite() or not math.isfinite(float(value)):
+                raise ValueError(f"{value} cannot be written to a cell; use a finite number.")
+            return str(value).encode("ascii")
+        if isinstance(value, date):
+            return repr(excel_serial(value, self.date1904)).encode("ascii")
+        raise TypeError(
+            f"Cannot write a {type(value).__name__} to a cell; use str, int, float, Decimal, "
+            "date, datetime, bool or None."
+        )
