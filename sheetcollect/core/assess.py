@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from .interest import may_claim
 from .model import STAGE_WORDS, STAGES, Assessment, Invoice, LogEntry, customer_key
@@ -23,6 +23,24 @@ __all__ = ["assess", "assess_all", "bucket_for"]
 _PAID_TOLERANCE = Decimal("0.005")
 _RANK = {name: rank for rank, name in enumerate(STAGES)}
 _OVERDUE_FROM = _RANK["reminder_1"]
+_CLAIMABLE = frozenset({"overdue", "promise_broken", "plan_missed"})
+_HISTORY_APPLIES = frozenset({"overdue", "due_soon", "promise_broken"})
+_SETTLED = frozenset({"written_off", "excluded"})
+
+_HOLD_ACTIONS = {
+    "disputed": "Resolve the dispute",
+    "promised": "Check the promised payment",
+    "promise_broken": "Phone call: promise broken",
+    "on_plan": "Check the instalment arrived",
+    "plan_missed": "Chase the missed instalment",
+    "paused": "Resume chasing",
+}
+_STOPPED = {
+    "written_off": "Written off: nothing to do here",
+    "excluded": "Excluded from chasing: nothing to do here",
+    "with_agency": "With the collection agency: nothing to do here",
+    "disputed": "Disputed: no chasing until the dispute is resolved",
+}
 
 
 def bucket_for(days_overdue: int) -> str:
@@ -46,257 +64,212 @@ def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
 
 
-@dataclass(frozen=True, slots=True)
-class _Step:
-    """A stage, its date and the words explaining it (before holds and history)."""
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+class _Step(NamedTuple):
+    """A status, stage, date, action and the words explaining them."""
 
     status: str
     stage: str
     when: date | None
     why: str
+    action: str = ""
 
 
-def _label(policy: Policy, stage: str, outstanding: Decimal) -> str:
-    if stage == "escalate" and outstanding < policy.agency_threshold:
-        return policy.stage_labels["escalate_small"]
-    return policy.stage_labels[stage]
+class _Assessor:
+    """Assesses invoices for one ``as_of`` and policy; invoices due the same day share work."""
 
+    def __init__(self, as_of: date, policy: Policy) -> None:
+        self.as_of = as_of
+        self.policy = policy
+        self.fees_active = policy.fees.active
+        self._calendar_by_due: dict[date, _Step] = {}
 
-def _escalation_advice(policy: Policy, outstanding: Decimal) -> str:
-    if outstanding < policy.agency_threshold:
-        return (
-            f"{_money(outstanding)} outstanding is under the {_money(policy.agency_threshold)}"
-            " threshold, so write off or use small claims"
+    # -------------------------------------------------------------- calendar
+
+    def calendar(self, invoice: Invoice, days: int) -> _Step:
+        """The step the calendar alone gives, with escalation advice for the amount owed."""
+        step = self._calendar_by_due.get(invoice.due)
+        if step is None:
+            step = self._calendar_by_due[invoice.due] = self._calendar_step(invoice.due, days)
+        if step.stage != "escalate":
+            return step
+        policy, outstanding = self.policy, invoice.outstanding
+        small = outstanding < policy.agency_threshold
+        label = policy.stage_labels["escalate_small" if small else "escalate"]
+        return step._replace(why=f"{step.why}: {self._advice(outstanding)}", action=label)
+
+    def _calendar_step(self, due_date: date, days: int) -> _Step:
+        policy, due = self.policy, due_date.isoformat()
+        courtesy_from = policy.stage_starts["courtesy"]
+        if days < courtesy_from:
+            when = due_date + timedelta(days=courtesy_from)
+            why = f"Due {due}, in {_days(-days)}; courtesy reminder from {when.isoformat()}"
+            return _Step("not_due", "none", when, why, policy.stage_labels["courtesy"])
+        stage = policy.calendar_stage(days)
+        words, label = STAGE_WORDS[stage], policy.stage_labels[stage]
+        if days <= 0:
+            soon = "today" if days == 0 else f"in {_days(-days)}"
+            return _Step("due_soon", stage, self.as_of, f"Due {soon} ({due}), {words} stage", label)
+        why = f"{_days(days)} past due (due {due}), {words} stage"
+        return _Step("overdue", stage, self.as_of, why, label)
+
+    def _advice(self, outstanding: Decimal) -> str:
+        """Whether handing over to an agency is worth it, with the numbers."""
+        policy = self.policy
+        if outstanding < policy.agency_threshold:
+            return (
+                f"{_money(outstanding)} outstanding is under the "
+                f"{_money(policy.agency_threshold)} threshold, so write off or use small claims"
+            )
+        net = outstanding * (100 - policy.agency_fee_percent) / 100 - policy.agency_fixed_cost
+        fee = f"{policy.agency_fee_percent.normalize():f} %"
+        if policy.agency_fixed_cost:
+            fee += f" + {_money(policy.agency_fixed_cost)}"
+        if net <= 0:
+            return (
+                f"an agency at {fee} would recover nothing net of its costs, "
+                "so small claims or write-off is the better call"
+            )
+        return f"an agency at {fee} would recover {_money(net)} net of its costs, so hand it over"
+
+    # -------------------------------------------------------------- holds
+
+    def hold(self, invoice: Invoice, days: int) -> _Step | None:
+        """The step a hold dictates, or None when the calendar rules (a pause that ended)."""
+        assert invoice.hold is not None
+        kind, until, as_of = invoice.hold.kind, invoice.hold.until, self.as_of
+        if kind in _STOPPED:
+            action = _HOLD_ACTIONS.get(kind, "")
+            return _Step(kind, "none", None, _STOPPED[kind], action)
+        if kind == "paused":
+            if until is None:
+                return _Step("paused", "none", None, "Paused with no end date: no chasing")
+            if as_of < until:
+                why = f"Paused until {until.isoformat()}"
+                return _Step("paused", "none", until, why, _HOLD_ACTIONS["paused"])
+            return None
+        if kind == "promised":
+            return self._promise(invoice, until, days)
+        return self._plan(until)
+
+    def _promise(self, invoice: Invoice, until: date | None, days: int) -> _Step:
+        action = _HOLD_ACTIONS["promised"]
+        if until is None:
+            why = "Promised to pay, but no date given: ask for one"
+            return _Step("promised", "none", self.as_of, why, action)
+        if self.as_of <= until:
+            check = until + timedelta(days=1)
+            why = (
+                f"Promised to pay by {until.isoformat()}; check for payment on {check.isoformat()}"
+            )
+            return _Step("promised", "none", check, why, action)
+        calendar = self.calendar(invoice, days)
+        broken = (self.as_of - until).days
+        why = (
+            f"Promise to pay by {until.isoformat()} broken {_days(broken)} ago, call first; "
+            + _lower_first(calendar.why)
         )
-    net = outstanding * (100 - policy.agency_fee_percent) / 100 - policy.agency_fixed_cost
-    fee = f"{policy.agency_fee_percent.normalize():f} %"
-    if policy.agency_fixed_cost:
-        fee += f" + {_money(policy.agency_fixed_cost)}"
-    if net <= 0:
-        return (
-            f"an agency at {fee} would recover nothing net of its costs, "
-            "so small claims or write-off is the better call"
-        )
-    return f"an agency at {fee} would recover {_money(net)} net of its costs, so hand it over"
-
-
-def _calendar(invoice: Invoice, days: int, as_of: date, policy: Policy) -> _Step:
-    due = invoice.due.isoformat()
-    courtesy_from = policy.stage_starts["courtesy"]
-    if days < courtesy_from:
-        when = invoice.due + timedelta(days=courtesy_from)
         return _Step(
-            "not_due",
-            "none",
-            when,
-            f"Due {due}, in {_days(-days)}; courtesy reminder from {when.isoformat()}",
+            "promise_broken", calendar.stage, self.as_of, why, _HOLD_ACTIONS["promise_broken"]
         )
-    stage = policy.calendar_stage(days)
-    words = STAGE_WORDS[stage]
-    if days <= 0:
-        soon = "today" if days == 0 else f"in {_days(-days)}"
-        return _Step("due_soon", stage, as_of, f"Due {soon} ({due}), {words} stage")
-    why = f"{_days(days)} past due (due {due}), {words} stage"
-    if stage == "escalate":
-        why += ": " + _escalation_advice(policy, invoice.outstanding)
-    return _Step("overdue", stage, as_of, why)
+
+    def _plan(self, until: date | None) -> _Step:
+        if until is None:
+            why = "On a payment plan; give the next instalment date to have a missed one chased"
+            return _Step("on_plan", "none", None, why)
+        if self.as_of <= until:
+            why = f"On a payment plan; next instalment due {until.isoformat()}"
+            return _Step(
+                "on_plan", "none", until + timedelta(days=1), why, _HOLD_ACTIONS["on_plan"]
+            )
+        missed = (self.as_of - until).days
+        why = (
+            f"Payment plan instalment due {until.isoformat()} missed {_days(missed)} ago: "
+            "chase the missed instalment only"
+        )
+        return _Step("plan_missed", "reminder_1", self.as_of, why, _HOLD_ACTIONS["plan_missed"])
+
+    # -------------------------------------------------------------- history
+
+    def with_history(self, step: _Step, invoice: Invoice, last: LogEntry) -> _Step:
+        """Temper a step with the last contact: no skipped stage, spacing, weekly touch."""
+        policy, as_of = self.policy, self.as_of
+        calendar_rank, last_rank = _RANK[step.stage], _RANK[last.stage]
+        earliest = last.on + timedelta(days=policy.min_days_between_contacts)
+        said = f"last contact {_days((as_of - last.on).days)} ago ({STAGE_WORDS[last.stage]})"
+        if last_rank < calendar_rank:
+            stage = STAGES[last_rank + 1]
+            when = max(as_of, earliest)
+            if stage != step.stage:
+                said += f"; {STAGE_WORDS[stage]} next, as no stage is skipped"
+        else:
+            following = STAGES[min(last_rank + 1, len(STAGES) - 1)]
+            starts = invoice.due + timedelta(days=policy.stage_starts[following])
+            when = max(starts, earliest)
+            if calendar_rank >= _OVERDUE_FROM:
+                when = min(when, last.on + timedelta(days=policy.max_days_without_contact))
+            when = max(when, as_of)
+            stage = following if when >= starts else last.stage
+        if when > as_of:
+            said += f"; next contact on {when.isoformat()}"
+        action = step.action
+        if step.status != "promise_broken" and stage != step.stage:
+            action = policy.stage_labels[stage]
+        return _Step(step.status, stage, when, f"{step.why}; {said}", action)
+
+    # -------------------------------------------------------------- one invoice
+
+    def assess(self, invoice: Invoice, history: Sequence[LogEntry] = ()) -> Assessment:
+        """Assess one invoice; ``history`` is that customer's contact log."""
+        amount, paid = invoice.amount, invoice.paid
+        if amount < 0:
+            why = f"Credit note of {_money(amount)}: nothing to collect"
+            return Assessment(invoice, "credit", "none", None, None, "", None, why)
+        outstanding = amount - paid
+        if outstanding <= _PAID_TOLERANCE:
+            why = f"Paid in full: {_money(paid)} received of {_money(amount)}"
+            return Assessment(invoice, "paid", "none", None, None, "", None, why)
+        days = (self.as_of - invoice.due).days
+        step = self.hold(invoice, days) if invoice.hold else None
+        if step is None:
+            step = self.calendar(invoice, days)
+            if invoice.hold:  # a pause that has ended
+                ended = f"Pause ended {invoice.hold.until}; {_lower_first(step.why)}"
+                step = step._replace(why=ended)
+        if history and step.stage != "none" and step.status in _HISTORY_APPLIES:
+            last = _last_contact(history, invoice, self.as_of)
+            if last is not None:
+                step = self.with_history(step, invoice, last)
+        claim = Decimal(0)
+        if self.fees_active and days > 0 and step.status in _CLAIMABLE:
+            claim = may_claim(outstanding, invoice.due, days, step.stage, self.policy.fees).total
+        bucket = None if step.status in _SETTLED else bucket_for(days)
+        return Assessment(
+            invoice, step.status, step.stage, days, bucket, step.action, step.when, step.why, claim
+        )
 
 
 def _last_contact(history: Sequence[LogEntry], invoice: Invoice, as_of: date) -> LogEntry | None:
+    """The latest contact about this invoice before ``as_of`` that counts."""
     last: LogEntry | None = None
     for entry in history:
         if entry.on >= as_of or not entry.counts_as_contact or entry.stage not in _RANK:
             continue
         if entry.invoices and invoice.invoice not in entry.invoices:
             continue
-        if last is None or (entry.on, _RANK[entry.stage]) > (
-            last.on,
-            _RANK[last.stage],
-        ):
+        if last is None or (entry.on, _RANK[entry.stage]) > (last.on, _RANK[last.stage]):
             last = entry
     return last
-
-
-def _with_history(
-    step: _Step, invoice: Invoice, last: LogEntry, as_of: date, policy: Policy
-) -> _Step:
-    """Temper a calendar step with the last contact: no skipped stage, spacing, weekly touch."""
-    calendar_rank, last_rank = _RANK[step.stage], _RANK[last.stage]
-    ago = (as_of - last.on).days
-    earliest = last.on + timedelta(days=policy.min_days_between_contacts)
-    said = f"last contact {_days(ago)} ago ({STAGE_WORDS[last.stage]})"
-    if last_rank < calendar_rank:
-        stage = STAGES[last_rank + 1]
-        when = max(as_of, earliest)
-        if stage != step.stage:
-            said += f"; {STAGE_WORDS[stage]} next, as no stage is skipped"
-    else:
-        following = STAGES[min(last_rank + 1, len(STAGES) - 1)]
-        starts = invoice.due + timedelta(days=policy.stage_starts[following])
-        when = max(starts, earliest)
-        if calendar_rank >= _OVERDUE_FROM:
-            when = min(when, last.on + timedelta(days=policy.max_days_without_contact))
-        when = max(when, as_of)
-        stage = following if when >= starts else last.stage
-    if when > as_of:
-        said += f"; next contact on {when.isoformat()}"
-    return _Step(step.status, stage, when, f"{step.why}; {said}")
-
-
-def _hold_step(invoice: Invoice, days: int, as_of: date, policy: Policy) -> _Step | None:
-    """The step a hold dictates, or None when the calendar rules (a pause that has ended)."""
-    hold = invoice.hold
-    assert hold is not None
-    until = hold.until
-    if hold.kind in {"written_off", "excluded", "with_agency"}:
-        words = {
-            "written_off": "Written off",
-            "excluded": "Excluded from chasing",
-            "with_agency": "With the collection agency",
-        }[hold.kind]
-        return _Step(hold.kind, "none", None, f"{words}: nothing to do here")
-    if hold.kind == "disputed":
-        return _Step(
-            "disputed",
-            "none",
-            None,
-            "Disputed: no chasing until the dispute is resolved",
-        )
-    if hold.kind == "paused":
-        if until is None:
-            return _Step("paused", "none", None, "Paused with no end date: no chasing")
-        if as_of < until:
-            return _Step("paused", "none", until, f"Paused until {until.isoformat()}")
-        return None
-    if hold.kind == "promised":
-        return _promise(invoice, days, as_of, policy)
-    return _plan(until, as_of)
-
-
-def _promise(invoice: Invoice, days: int, as_of: date, policy: Policy) -> _Step:
-    until = invoice.hold.until if invoice.hold else None
-    if until is None:
-        return _Step("promised", "none", as_of, "Promised to pay, but no date given: ask for one")
-    if as_of <= until:
-        check = until + timedelta(days=1)
-        return _Step(
-            "promised",
-            "none",
-            check,
-            f"Promised to pay by {until.isoformat()}; check for payment on {check.isoformat()}",
-        )
-    calendar = _calendar(invoice, days, as_of, policy)
-    broken = (as_of - until).days
-    return _Step(
-        "promise_broken",
-        calendar.stage,
-        as_of,
-        f"Promise to pay by {until.isoformat()} broken {_days(broken)} ago, call first; "
-        + calendar.why[0].lower()
-        + calendar.why[1:],
-    )
-
-
-def _plan(until: date | None, as_of: date) -> _Step:
-    if until is None or as_of <= until:
-        nxt = (
-            f"; next instalment due {until.isoformat()}"
-            if until
-            else "; give the next instalment date to have a missed one chased"
-        )
-        check = until + timedelta(days=1) if until else None
-        return _Step("on_plan", "none", check, f"On a payment plan{nxt}")
-    missed = (as_of - until).days
-    return _Step(
-        "plan_missed",
-        "reminder_1",
-        as_of,
-        f"Payment plan instalment due {until.isoformat()} missed {_days(missed)} ago: "
-        "chase the missed instalment only",
-    )
-
-
-_HOLD_ACTIONS = {
-    "disputed": "Resolve the dispute",
-    "promised": "Check the promised payment",
-    "promise_broken": "Phone call: promise broken",
-    "on_plan": "Check the instalment arrived",
-    "plan_missed": "Chase the missed instalment",
-    "paused": "Resume chasing",
-}
-
-
-def _action(step: _Step, invoice: Invoice, policy: Policy) -> str:
-    if step.status in _HOLD_ACTIONS and step.when is not None:
-        return _HOLD_ACTIONS[step.status]
-    if step.status == "disputed":
-        return _HOLD_ACTIONS["disputed"]
-    if step.status == "not_due":
-        return policy.stage_labels["courtesy"]
-    return _label(policy, step.stage, invoice.outstanding) if step.stage != "none" else ""
 
 
 def assess(
     invoice: Invoice, as_of: date, policy: Policy, history: Sequence[LogEntry] = ()
 ) -> Assessment:
     """Assess one invoice on ``as_of``; ``history`` is that customer's contact log."""
-    outstanding = invoice.outstanding
-    if invoice.amount < 0:
-        return Assessment(
-            invoice,
-            "credit",
-            "none",
-            None,
-            None,
-            "",
-            None,
-            f"Credit note of {_money(invoice.amount)}: nothing to collect",
-        )
-    if outstanding <= _PAID_TOLERANCE:
-        return Assessment(
-            invoice,
-            "paid",
-            "none",
-            None,
-            None,
-            "",
-            None,
-            f"Paid in full: {_money(invoice.paid)} received of {_money(invoice.amount)}",
-        )
-    days = (as_of - invoice.due).days
-    step = _hold_step(invoice, days, as_of, policy) if invoice.hold else None
-    if step is None:
-        step = _calendar(invoice, days, as_of, policy)
-        if invoice.hold:  # a pause that has ended
-            step = _Step(
-                step.status,
-                step.stage,
-                step.when,
-                f"Pause ended {invoice.hold.until}; {step.why[0].lower()}{step.why[1:]}",
-            )
-    if step.stage != "none" and step.status in {
-        "overdue",
-        "due_soon",
-        "promise_broken",
-    }:
-        last = _last_contact(history, invoice, as_of) if history else None
-        if last is not None:
-            step = _with_history(step, invoice, last, as_of, policy)
-    claim = Decimal(0)
-    if days > 0 and step.status in {"overdue", "promise_broken", "plan_missed"}:
-        claim = may_claim(outstanding, invoice.due, days, step.stage, policy.fees).total
-    settled = step.status in {"written_off", "excluded"}
-    return Assessment(
-        invoice=invoice,
-        status=step.status,
-        stage=step.stage,
-        days_overdue=days,
-        bucket=None if settled else bucket_for(days),
-        next_action=_action(step, invoice, policy),
-        next_action_date=step.when,
-        why=step.why,
-        may_claim=claim,
-    )
+    return _Assessor(as_of, policy).assess(invoice, history)
 
 
 def assess_all(
@@ -306,12 +279,13 @@ def assess_all(
     contact_log: Iterable[LogEntry] = (),
 ) -> list[Assessment]:
     """Assess every invoice, giving each the contact-log entries of its customer."""
+    assessor = _Assessor(as_of, policy)
     by_customer: dict[str, list[LogEntry]] = defaultdict(list)
     for entry in contact_log:
         by_customer[customer_key(entry.customer)].append(entry)
     if not by_customer:
-        return [assess(invoice, as_of, policy) for invoice in invoices]
+        return [assessor.assess(invoice) for invoice in invoices]
     return [
-        assess(invoice, as_of, policy, by_customer.get(customer_key(invoice.customer), ()))
+        assessor.assess(invoice, by_customer.get(customer_key(invoice.customer), ()))
         for invoice in invoices
     ]

@@ -1,7 +1,9 @@
 """The records sheetcollect works with: immutable, typed, each knowing the cell it came from.
 
 Attributes are documented on each class. Money is ``Decimal``, dates are ``date``; strings are
-parsed once, at the edge (see ``parse.py``). Change a record with ``dataclasses.replace``.
+parsed once, at the edge (see ``parse.py``). The two records made by the hundred thousand,
+``Invoice`` and ``Assessment``, are NamedTuples (cheaper to build; change one with
+``._replace``); the others are frozen dataclasses (change with ``dataclasses.replace``).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 __all__ = [
     "STAGES",
@@ -84,8 +87,7 @@ class Hold:
     until: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Invoice:
+class Invoice(NamedTuple):
     """One invoice row of the bookkeeper's sheet.
 
     Attributes:
@@ -152,8 +154,7 @@ class LogEntry:
         return self.state.strip().casefold() not in {"skipped", "cancelled", "void"}
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
+class Assessment(NamedTuple):
     """The decision for one invoice.
 
     Attributes:

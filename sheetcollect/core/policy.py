@@ -129,6 +129,16 @@ class Fees:
     percent_fee: Decimal = Decimal(0)
     stage_fees: Mapping[str, Decimal] = field(default_factory=lambda: _frozen({}))
 
+    @property
+    def active(self) -> bool:
+        """Whether anything at all may be claimed under these settings."""
+        return (
+            self.preset != "none"
+            or bool(self.annual_interest_percent)
+            or bool(self.percent_fee)
+            or any(self.stage_fees.values())
+        )
+
 
 @dataclass(frozen=True)
 class Policy:

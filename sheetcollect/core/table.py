@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from .errors import NoInvoiceTable
@@ -159,8 +160,10 @@ class _RowReader:
             name: self.parse(
                 row,
                 name,
-                lambda v, n=name: parse_date(
-                    v, date_order=self.table.date_orders.get(n, "dmy"), date1904=self.date1904
+                partial(
+                    parse_date,
+                    date_order=self.table.date_orders.get(name, "dmy"),
+                    date1904=self.date1904,
                 ),
             )
             for name in _DATE_FIELDS

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 from sheetcollect.core.check import check_invoices, loose_customer_key
@@ -21,7 +20,7 @@ def test_duplicate_invoice_numbers():
 
 def test_paid_more_than_amount_and_due_before_issue_and_missing_customer():
     overpaid = invoice(amount="100", paid="120", row=3)
-    backwards = replace(invoice(row=4), invoice_date=invoice(row=4).due + timedelta(days=3))
+    backwards = invoice(row=4)._replace(invoice_date=invoice(row=4).due + timedelta(days=3))
     nameless = invoice(customer="  ", number="X", row=6)
     found = messages([overpaid, backwards, nameless])
     assert ("Invoices!A3", "paid 120.00 is more than the amount 100.00") in found
