@@ -39,6 +39,7 @@ _CONVERT = {
 }
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SCAN_ROWS = 30
+Origin = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -108,11 +109,11 @@ def _open(path: Path) -> calamine.CalamineWorkbook:
             raise CorruptWorkbook(f"{path.name} cannot be read as a workbook: {exc}") from first
 
 
-def _rows(workbook: calamine.CalamineWorkbook, name: str, nrows: int | None = None) -> Any:
+def _rows(workbook: calamine.CalamineWorkbook, name: str) -> tuple[list[list[Any]], Origin]:
+    """A sheet's used range as values, and the 1-based (row, column) of its top-left cell."""
     sheet = workbook.get_sheet_by_name(name)
-    rows = sheet.to_python(skip_empty_area=True, nrows=nrows) if nrows else sheet.to_python()
     start = sheet.start or (0, 0)
-    return rows, (start[0] + 1, start[1] + 1)
+    return sheet.to_python(), (start[0] + 1, start[1] + 1)
 
 
 def _candidate_sheets(workbook: calamine.CalamineWorkbook, options: ReadOptions) -> list[str]:
@@ -130,23 +131,25 @@ def _candidate_sheets(workbook: calamine.CalamineWorkbook, options: ReadOptions)
     ]
 
 
-def _pick_sheet(workbook: calamine.CalamineWorkbook, options: ReadOptions, path: Path) -> str:
-    """The sheet whose header row looks most like an invoice table."""
-    best: tuple[float, str] | None = None
-    for name in _candidate_sheets(workbook, options):
-        rows, _ = _rows(workbook, name, nrows=_SCAN_ROWS)
-        match = find_header(rows, options.columns or None)
+def _pick_sheet(
+    workbook: calamine.CalamineWorkbook, options: ReadOptions, path: Path
+) -> tuple[str, list[list[Any]], Origin]:
+    """The sheet whose header row looks most like an invoice table, with its rows."""
+    names = _candidate_sheets(workbook, options)
+    if not names:
+        raise NoInvoiceTable(f"{path.name}: has no worksheet to read")
+    best: tuple[float, str, list[list[Any]], Origin] | None = None
+    for name in names:
+        rows, origin = _rows(workbook, name)
+        match = find_header(rows[:_SCAN_ROWS], options.columns or None)
         if match is not None and (best is None or match.score > best[0]):
-            best = (match.score, name)
+            best = (match.score, name, rows, origin)
     if best is None:
-        names = _candidate_sheets(workbook, options)
-        if not names:
-            raise NoInvoiceTable(f"{path.name}: has no worksheet to read")
-        rows, origin = _rows(workbook, names[0], nrows=_SCAN_ROWS)
+        rows, origin = _rows(workbook, names[0])
         # read_invoice_table explains what was seen and what is missing
-        read_invoice_table(rows, sheet=names[0], origin=origin, options=options)
+        read_invoice_table(rows[:_SCAN_ROWS], sheet=names[0], origin=origin, options=options)
         raise NoInvoiceTable(f"{path.name}: no invoice table found")
-    return best[1]
+    return best[1], best[2], best[3]
 
 
 def _table_end(workbook: calamine.CalamineWorkbook, sheet: str, header_row: int) -> int | None:
@@ -168,8 +171,7 @@ def read_workbook(path: Path, options: ReadOptions | None = None) -> SheetRead:
     check_readable(path)
     workbook = _open(path)
     try:
-        sheet = _pick_sheet(workbook, options, path)
-        rows, origin = _rows(workbook, sheet)
+        sheet, rows, origin = _pick_sheet(workbook, options, path)
         date1904 = _date1904(path)
         first = read_invoice_table(
             rows, sheet=sheet, origin=origin, options=options, date1904=date1904

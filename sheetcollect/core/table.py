@@ -20,6 +20,7 @@ from .model import Hold, Invoice, Problem
 from .parse import (
     CellError,
     HeaderMatch,
+    Terms,
     due_from_terms,
     find_header,
     infer_date_order,
@@ -134,13 +135,45 @@ def _ambiguous(text: str) -> bool:
     return len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[0]) <= 2
 
 
+# Fast paths for the cells most sheets are made of; anything else goes to the full parser.
+def _text(value: Any) -> str:
+    return value.strip() if type(value) is str else parse_text(value)
+
+
+def _money(value: Any) -> tuple[Decimal | None, str | None]:
+    if type(value) is float and value == value and value not in (_INF, -_INF):
+        return Decimal(repr(value)) + 0, None  # + 0 turns -0.0 into 0
+    result: tuple[Decimal | None, str | None] = parse_money(value)
+    return result
+
+
+_INF = float("inf")
+
+
 class _RowReader:
-    """Reads one data row into an Invoice, collecting a Problem per bad cell."""
+    """Reads one data row into an Invoice, collecting a Problem per bad cell.
+
+    The columns present are worked out once (``plan``), so a row costs one parser call per
+    column the sheet actually has.
+    """
 
     def __init__(self, table: _Layout, options: ReadOptions, date1904: bool) -> None:
         self.table = table
         self.options = options
         self.date1904 = date1904
+        parsers: dict[str, Callable[[Any], Any]] = {
+            "hold": parse_hold,
+            "terms": parse_terms,
+            "currency": parse_currency,
+            **{name: _money for name in _MONEY_FIELDS},
+            **{name: _text for name in _TEXT_FIELDS},
+        }
+        for name in _DATE_FIELDS:
+            order = table.date_orders.get(name, options.date_order)
+            parsers[name] = partial(parse_date, date_order=order, date1904=date1904)
+        self.plan = [
+            (name, index, parsers[name]) for name, index in table.columns.items() if name in parsers
+        ]
 
     def cell(self, row: Sequence[Any], name: str) -> Any:
         index = self.table.columns.get(name)
@@ -148,60 +181,56 @@ class _RowReader:
             return None
         return row[index]
 
-    def parse(self, row: Sequence[Any], name: str, parse: Callable[[Any], Any]) -> Any:
-        try:
-            return parse(self.cell(row, name))
-        except CellError as exc:
-            raise _BadCell(name, str(exc)) from exc
+    def values(self, row: Sequence[Any]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        width = len(row)
+        for name, index, parse in self.plan:
+            value = row[index] if index < width else None
+            if value is None or value == "":
+                continue
+            try:
+                found[name] = parse(value)
+            except CellError as exc:
+                raise _BadCell(name, str(exc)) from exc
+        return found
 
     def read(self, row: Sequence[Any], row_number: int) -> Invoice:
-        text = {name: self.parse(row, name, parse_text) for name in _TEXT_FIELDS}
-        dates = {
-            name: self.parse(
-                row,
-                name,
-                partial(
-                    parse_date,
-                    date_order=self.table.date_orders.get(name, "dmy"),
-                    date1904=self.date1904,
-                ),
-            )
-            for name in _DATE_FIELDS
-        }
-        amount, paid, currency = self.money(row)
-        due = dates["due"] or self.due_from_terms(row, dates["invoice_date"])
-        hold_kind = self.parse(row, "hold", parse_hold)
+        cells = self.values(row)
+        get = cells.get
+        amount, paid, currency = self.money(cells)
+        due = get("due") or self.due_from_terms(get("terms"), get("invoice_date"))
+        hold_kind = get("hold")
         return Invoice(
             ref=cell_ref(self.table.sheet, row_number, self.table.col0),
             row=row_number,
-            invoice=text["invoice"],
-            customer=text["customer"],
+            invoice=get("invoice", ""),
+            customer=get("customer", ""),
             amount=amount,
             paid=paid,
             due=due,
-            invoice_date=dates["invoice_date"],
+            invoice_date=get("invoice_date"),
             currency=currency,
-            email=text["email"],
-            phone=text["phone"],
-            contact=text["contact"],
-            notes=text["notes"],
-            paid_date=dates["paid_date"],
-            hold=Hold(hold_kind, dates["hold_until"]) if hold_kind else None,
+            email=get("email", ""),
+            phone=get("phone", ""),
+            contact=get("contact", ""),
+            notes=get("notes", ""),
+            paid_date=get("paid_date"),
+            hold=Hold(hold_kind, get("hold_until")) if hold_kind else None,
         )
 
-    def money(self, row: Sequence[Any]) -> tuple[Decimal, Decimal, str]:
-        amount, amount_ccy = self.parse(row, "amount", parse_money)
-        paid, paid_ccy = self.parse(row, "paid", parse_money)
-        balance, balance_ccy = self.parse(row, "balance", parse_money)
+    def money(self, cells: dict[str, Any]) -> tuple[Decimal, Decimal, str]:
+        none = (None, None)
+        amount, amount_ccy = cells.get("amount", none)
+        paid, paid_ccy = cells.get("paid", none)
+        balance, balance_ccy = cells.get("balance", none)
         if amount is None and balance is None:
             raise _BadCell("amount" if "amount" in self.table.columns else "balance", "no amount")
         if amount is None:
             amount, paid = balance, Decimal(0)
         elif balance is not None:
             paid = amount - balance
-        currency = self.parse(row, "currency", parse_currency)
         found = (
-            currency
+            cells.get("currency")
             or amount_ccy
             or balance_ccy
             or paid_ccy
@@ -210,8 +239,7 @@ class _RowReader:
         )
         return amount, paid or Decimal(0), found or ""
 
-    def due_from_terms(self, row: Sequence[Any], invoice_date: date | None) -> date:
-        terms = self.parse(row, "terms", parse_terms)
+    def due_from_terms(self, terms: Terms | None, invoice_date: date | None) -> date:
         if terms is None or invoice_date is None:
             where = "due" if "due" in self.table.columns else "terms"
             needs = "an invoice date and payment terms" if terms else "payment terms"
@@ -233,6 +261,15 @@ class _Layout:
     columns: dict[str, int]
     date_orders: dict[str, str]
     currency: str = ""  # said by a money column's header
+
+
+def _may_end_table(cells: Sequence[Any]) -> bool:
+    """Cheap pre-check: only a row starting blank or with a word can be blank or totals."""
+    for value in cells:
+        if value is None or value == "":
+            continue
+        return type(value) is str and value.lstrip()[:1].lower() in {"t", "g", "s", ""}
+    return True
 
 
 def _header_currency(match: HeaderMatch) -> str:
@@ -290,10 +327,11 @@ def read_invoice_table(
     for offset, row in enumerate(data):
         row_number = row0 + match.row + 1 + offset
         user_cells = [row[i] if i < len(row) else None for i in user_columns]
-        if is_blank_row(user_cells):
-            continue
-        if is_totals_row(user_cells):
-            break
+        if _may_end_table(user_cells):
+            if is_blank_row(user_cells):
+                continue
+            if is_totals_row(user_cells):
+                break
         last_row = row_number
         try:
             invoices.append(reader.read(row, row_number))
