@@ -1,3 +1,65 @@
-"""sheetcollect: decide who to chase for payment, from the invoice sheet you already keep."""
+"""sheetcollect: decide who to chase for payment, from the invoice sheet you already keep.
+
+The public API is ``__all__``; everything else may change between versions. For example::
+
+    report = sheetcollect.run_workbook(Path("invoices.xlsx"), as_of=date(2026, 11, 23))
+    report.to_json()["invoices"][0]["status"]      # "overdue"
+"""
+
+from .adapters.xlsx import read_workbook
+from .config import load_config
+from .core.assess import assess, assess_all
+from .core.check import check_invoices
+from .core.customers import summarise_customers
+from .core.errors import (
+    ConfigError,
+    CorruptWorkbook,
+    EncryptedWorkbook,
+    LimitExceeded,
+    NoInvoiceTable,
+    SheetcollectError,
+    UnsupportedFormat,
+    WorkbookError,
+    WorkbookLocked,
+)
+from .core.model import Assessment, CustomerSummary, Hold, Invoice, LogEntry, Problem
+from .core.policy import Config, Fees, Policy, ReadOptions, config_from_dict
+from .core.table import read_invoice_table
+from .report import Report
+from .runner import assess_table, run_workbook
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "Assessment",
+    "Config",
+    "ConfigError",
+    "CorruptWorkbook",
+    "CustomerSummary",
+    "EncryptedWorkbook",
+    "Fees",
+    "Hold",
+    "Invoice",
+    "LimitExceeded",
+    "LogEntry",
+    "NoInvoiceTable",
+    "Policy",
+    "Problem",
+    "ReadOptions",
+    "Report",
+    "SheetcollectError",
+    "UnsupportedFormat",
+    "WorkbookError",
+    "WorkbookLocked",
+    "__version__",
+    "assess",
+    "assess_all",
+    "assess_table",
+    "check_invoices",
+    "config_from_dict",
+    "load_config",
+    "read_invoice_table",
+    "read_workbook",
+    "run_workbook",
+    "summarise_customers",
+]
