@@ -85,6 +85,11 @@ def parse_text(value: object) -> str:
     return str(value).strip()
 
 
+# No date, amount or payment terms are longer; the cap also keeps the regexes fast on a
+# 32k-character cell.
+_LONGEST_VALUE = 64
+
+
 def _quoted(value: object) -> str:
     """The value as messages quote it: 'soon', shortened when long."""
     text = parse_text(value)
@@ -210,6 +215,8 @@ def parse_date(value: object, *, date_order: str = "dmy", date1904: bool = False
 
 
 def _parse_date_text(text: str, date_order: str) -> date:
+    if len(text) > _LONGEST_VALUE:
+        raise CellError(f"{_quoted(text)} is not a date")
     bare = _TIME_SUFFIX.sub("", text).strip()
     if match := _YEAR_FIRST.fullmatch(bare):
         return _make_date(text, int(match[1]), int(match[3]), int(match[4]))
@@ -276,7 +283,7 @@ def infer_date_order(values: Iterable[object]) -> str | None:
     """
     proven: set[str] = set()
     for value in values:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or len(value) > _LONGEST_VALUE:
             continue
         match = _NUMERIC.fullmatch(_TIME_SUFFIX.sub("", value.strip()).strip())
         if match is None:
@@ -353,7 +360,7 @@ def parse_money(value: object) -> tuple[Decimal | None, str | None]:
     text = unicodedata.normalize("NFKC", value).replace("\u2212", "-").strip()
     if not text:
         return None, None
-    parsed = _parse_money_text(text)
+    parsed = _parse_money_text(text) if len(text) <= _LONGEST_VALUE else None
     if parsed is None:
         raise CellError(f"{_quoted(value)} is not an amount")
     return parsed
@@ -469,8 +476,9 @@ def parse_currency(value: object) -> str | None:
 
 _MAX_TERM_DAYS = 999  # a bigger number in a terms column is a value in the wrong column
 # "2/10 net 30": 2% off if paid within 10 days; only the net part says when it is due.
-_EARLY_DISCOUNT = re.compile(r"\d+(?:[.,]\d+)?\s*%?\s*/\s*\d+[\s,;]*(?=n)", re.IGNORECASE)
+_EARLY_DISCOUNT = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*(?:%\s*)?/\s*\d+[\s,;]*(?=n)", re.IGNORECASE)
 _TERMS_CHARS = re.compile(r"[a-z0-9\s,.;:/()+-]*")
+_NEGATIVE_DAYS = re.compile(r"(?<![a-z0-9])-\s*[0-9]")  # "Net -30"; "30-day" is fine
 _TERMS_WORDS = frozenset(
     "net n days day d eom end of the month from after invoice inv date within payment "
     "payable due in following terms strictly".split()
@@ -520,14 +528,16 @@ def parse_terms(value: object) -> Terms | None:
     text = value.strip()
     if not text:
         return None
-    terms = _parse_terms_text(_EARLY_DISCOUNT.sub("", text, count=1).casefold())
+    terms = None
+    if len(text) <= _LONGEST_VALUE:
+        terms = _parse_terms_text(_EARLY_DISCOUNT.sub("", text, count=1).casefold())
     if terms is None:
         raise CellError(f"{_quoted(value)} is not payment terms")
     return terms
 
 
 def _parse_terms_text(text: str) -> Terms | None:
-    if not _TERMS_CHARS.fullmatch(text) or text.lstrip().startswith("-"):
+    if not _TERMS_CHARS.fullmatch(text) or _NEGATIVE_DAYS.search(text):
         return None
     words = re.findall(r"[a-z]+|[0-9]+", text.replace(".", ""))  # "c.o.d.", "e.o.m."
     numbers = [int(w) for w in words if w.isdigit()]
