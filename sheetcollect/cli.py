@@ -86,6 +86,13 @@ def cli() -> None:
 @click.argument("workbook", type=click.Path(path_type=Path))
 @run_options
 @click.option("--dry-run", is_flag=True, help="Assess and report, but write nothing.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the result to this file and leave WORKBOOK as it is.",
+)
+@click.option("--force", is_flag=True, help="Write even when the invoice sheet is protected.")
 @_fail_cleanly
 def run(
     workbook: Path,
@@ -94,10 +101,24 @@ def run(
     as_json: bool,
     quiet: bool,
     dry_run: bool,
+    output: Path | None,
+    force: bool,
 ) -> None:
-    """Assess every invoice in WORKBOOK (.xlsx/.xlsm) and report what to do next."""
+    """Assess every invoice in WORKBOOK (.xlsx/.xlsm) and write the collection columns back.
+
+    Only sheetcollect's own columns (Collection status, Days overdue, Aging, Next action,
+    Next action date, Why) and its Contact log and Reminders sheets are written; a backup
+    of the previous file is kept in .sheetcollect-backup/ beside it.
+    """
     config = load_config(config_path or find_config(workbook))
-    report = run_workbook(workbook, as_of=as_of or date.today(), config=config, dry_run=dry_run)
+    report = run_workbook(
+        workbook,
+        as_of=as_of or date.today(),
+        config=config,
+        dry_run=dry_run,
+        output=output,
+        force=force,
+    )
     _emit(report, as_json, quiet)
 
 

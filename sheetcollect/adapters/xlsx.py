@@ -13,6 +13,7 @@ from typing import Any
 
 import python_calamine as calamine
 
+from ..core.contact_log import LOG_SHEET, read_contact_log
 from ..core.errors import (
     CorruptWorkbook,
     EncryptedWorkbook,
@@ -20,7 +21,8 @@ from ..core.errors import (
     UnsupportedFormat,
     WorkbookError,
 )
-from ..core.parse import find_header
+from ..core.model import LogEntry, Problem
+from ..core.parse import OWNED_HEADERS, find_header
 from ..core.policy import ReadOptions
 from ..core.table import InvoiceTable, read_invoice_table
 
@@ -44,12 +46,26 @@ Origin = tuple[int, int]
 
 @dataclass(frozen=True)
 class SheetRead:
-    """The invoice table read from a workbook file, and what the file is."""
+    """The invoice table read from a workbook file, and what the file is.
+
+    Attributes:
+        path: the workbook.
+        table: the invoice table and its problems.
+        date1904: whether the workbook counts dates from 1904.
+        sheet_names: every sheet, in order.
+        contact_log: the entries of the "Contact log" sheet, if there is one.
+        log_problems: rows of that log that could not be read.
+        free_col: the first column right of the table with room for the owned columns that
+            are not there yet (nothing in it from the header row to the last invoice).
+    """
 
     path: Path
     table: InvoiceTable
     date1904: bool
     sheet_names: tuple[str, ...]
+    contact_log: tuple[LogEntry, ...] = ()
+    log_problems: tuple[Problem, ...] = ()
+    free_col: int = 0
 
 
 def check_readable(path: Path) -> None:
@@ -165,6 +181,30 @@ def _table_end(workbook: calamine.CalamineWorkbook, sheet: str, header_row: int)
     return None
 
 
+def _contact_log(
+    workbook: calamine.CalamineWorkbook,
+) -> tuple[list[LogEntry], list[Problem]]:
+    if LOG_SHEET not in workbook.sheet_names:
+        return [], []
+    rows, origin = _rows(workbook, LOG_SHEET)
+    return read_contact_log(rows, origin=origin)
+
+
+def _free_column(rows: list[list[Any]], origin: Origin, table: InvoiceTable, count: int) -> int:
+    """First column after the table where ``count`` columns are empty over the table's rows."""
+    top, bottom = table.header_row - origin[0], table.last_row - origin[0]
+    span = rows[top : bottom + 1]
+
+    def empty(col: int) -> bool:
+        index = col - origin[1]
+        return all(index >= len(r) or r[index] in ("", None) for r in span)
+
+    col = table.last_col + 1
+    while count and not all(empty(c) for c in range(col, col + count)):
+        col += 1
+    return col
+
+
 def read_workbook(path: Path, options: ReadOptions | None = None) -> SheetRead:
     """Find and read the invoice table of the workbook at ``path``."""
     options = options or ReadOptions()
@@ -182,7 +222,17 @@ def read_workbook(path: Path, options: ReadOptions | None = None) -> SheetRead:
             table = read_invoice_table(
                 rows, sheet=sheet, origin=origin, options=options, date1904=date1904, end_row=end
             )
-        return SheetRead(path, table, date1904, tuple(workbook.sheet_names))
+        missing = len(OWNED_HEADERS) - len(table.owned)
+        log, log_problems = _contact_log(workbook)
+        return SheetRead(
+            path,
+            table,
+            date1904,
+            tuple(workbook.sheet_names),
+            tuple(log),
+            tuple(log_problems),
+            _free_column(rows, origin, table, missing),
+        )
     except NoInvoiceTable as exc:
         raise NoInvoiceTable(f"{path.name}: {exc}") from None
     finally:

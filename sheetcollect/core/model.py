@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 __all__ = [
+    "NOT_CONTACT_STATES",
     "STAGES",
     "STAGE_WORDS",
     "STATUSES",
@@ -134,11 +135,17 @@ class LogEntry:
     Attributes:
         on: the date of the contact.
         customer: the customer's name as logged.
-        invoices: invoice numbers the contact was about; empty means all of that customer's.
         stage: the stage code the contact was at (one of ``STAGES``).
-        state: "drafted", "sent", "called", "replied", "promised", "skipped" …; a "skipped"
-            entry does not count as contact.
+        invoices: invoice numbers the contact was about; empty means all of that customer's.
+        state: "to do", "drafted", "sent", "called", "replied", "promised", "skipped" …;
+            "to do" and "skipped" entries do not count as contact.
         ref: where the entry is in the log ("Contact log!A7"), or "" when not from a sheet.
+        action: the action in words, as the sheet showed it.
+        channel: "email", "letter" or "phone".
+        to: the address or phone number used.
+        subject: the draft's subject line.
+        file: the draft file, relative to the workbook's folder.
+        notes: the bookkeeper's notes.
     """
 
     on: date
@@ -147,11 +154,21 @@ class LogEntry:
     invoices: tuple[str, ...] = ()
     state: str = "drafted"
     ref: str = ""
+    action: str = ""
+    channel: str = ""
+    to: str = ""
+    subject: str = ""
+    file: str = ""
+    notes: str = ""
 
     @property
     def counts_as_contact(self) -> bool:
         """Whether the entry shows the customer was (or is about to be) contacted."""
-        return self.state.strip().casefold() not in {"skipped", "cancelled", "void"}
+        return self.state.strip().casefold() not in NOT_CONTACT_STATES
+
+
+#: Log states that do not count as having contacted the customer.
+NOT_CONTACT_STATES = frozenset({"to do", "todo", "skipped", "skip", "cancelled", "void"})
 
 
 class Assessment(NamedTuple):

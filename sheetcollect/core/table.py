@@ -263,6 +263,14 @@ class _Layout:
     currency: str = ""  # said by a money column's header
 
 
+def _last_header_index(headers: Sequence[str]) -> int:
+    """Index of the last header cell with text (the row may run on blank to the used range)."""
+    for index in range(len(headers) - 1, -1, -1):
+        if headers[index].strip():
+            return index
+    return 0
+
+
 def _may_end_table(cells: Sequence[Any]) -> bool:
     """Cheap pre-check: only a row starting blank or with a word can be blank or totals."""
     for value in cells:
@@ -319,6 +327,15 @@ def read_invoice_table(
     if end_row is not None:
         data = data[: max(0, end_row - (row0 + match.row))]
     orders, problems = _date_orders(data, match, options, sheet, col0)
+    for name in match.unmatched:
+        header = options.columns.get(name, "")
+        problems.append(
+            Problem(
+                f"{sheet_prefix(sheet)}{row0 + match.row}:{row0 + match.row}",
+                "warning",
+                f"[columns] {name} = {header!r} matches no header in this row",
+            )
+        )
     layout = _Layout(sheet, col0, dict(match.columns), orders, _header_currency(match))
     reader = _RowReader(layout, options, date1904)
     user_columns = sorted(set(range(len(match.headers))) - set(owned_index.values()))
@@ -345,7 +362,7 @@ def read_invoice_table(
         sheet=sheet,
         header_row=row0 + match.row,
         first_col=col0,
-        last_col=col0 + len(match.headers) - 1,
+        last_col=col0 + _last_header_index(match.headers),
         last_row=last_row,
         columns={name: col0 + index for name, index in match.columns.items()},
         owned={name: col0 + index for name, index in owned_index.items()},

@@ -1,0 +1,228 @@
+"""Write the assessment back into the workbook file, losslessly (Contract 2).
+
+Only owned cells change: the six owned columns of the invoice table (found by header, or
+added right of the table, which grows to take them in), the ``Contact log`` sheet (rows
+appended, never rewritten) and the ``Reminders`` sheet (rewritten each run). Every other part
+of the file is copied byte for byte by :mod:`.ooxml`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..core.contact_log import LOG_HEADERS, LOG_SHEET, log_row
+from ..core.errors import WorkbookLocked
+from ..core.model import Assessment, LogEntry
+from ..core.parse import OWNED_HEADERS
+from ..core.policy import Policy
+from ..core.table import column_letter
+from ..report import Report
+from .ooxml import CellValue, Package, WorksheetEditor
+from .xlsx import SheetRead
+
+__all__ = ["REMINDERS_HEADERS", "REMINDERS_SHEET", "Patch", "patch_workbook"]
+
+REMINDERS_SHEET = "Reminders"
+REMINDERS_HEADERS = (
+    "Customer", "Action", "Stage", "Invoices", "Outstanding", "Currency", "Channel", "To",
+    "Contact", "Phone", "Why", "Draft",
+)  # fmt: skip
+_WIDTHS = {"Collection status": 18, "Days overdue": 13, "Aging": 9, "Next action": 30,
+           "Next action date": 17, "Why": 70}  # fmt: skip
+_BUCKET_WORDS = {"current": "Current", "1-30": "1–30", "31-60": "31–60", "61-90": "61–90",
+                 "90+": "90+"}  # fmt: skip
+_DATE_FORMAT = "dd mmm yyyy"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Patch:
+    """What the write changed: where the owned columns are and what was appended."""
+
+    owned: dict[str, int]
+    logged: tuple[LogEntry, ...]
+    reminders: int
+
+
+class _Styles:
+    """The few cell formats the owned cells need, made once per colour and kind."""
+
+    def __init__(self, package: Package, policy: Policy) -> None:
+        self.styles = package.styles
+        self.policy = policy
+        self._made: dict[tuple[str, str, bool], int] = {}
+
+    def get(self, colour: str, kind: str = "text", quoted: bool = False) -> int:
+        key = (colour, kind, quoted)
+        if key not in self._made:
+            fill = self.policy.fills.get(colour, "") if colour else ""
+            font = self.policy.fonts.get(colour, "") if colour else ""
+            self._made[key] = self.styles.add_xf(
+                base=0,
+                fill_rgb=f"FF{fill}" if fill else None,
+                font_rgb=f"FF{font}" if font else None,
+                num_fmt={"date": _DATE_FORMAT, "int": "0", "money": "#,##0.00"}.get(kind),
+                bold=True if kind == "header" else None,
+                quote_prefix=True if quoted else None,
+            )
+        return self._made[key]
+
+    def cell(self, value: Any, colour: str = "", kind: str = "text") -> CellValue:
+        """A cell whose text can never be taken for a formula, even when retyped."""
+        if isinstance(value, date) and kind == "text":
+            kind = "date"
+        elif isinstance(value, Decimal) and kind == "text":
+            kind = "money"
+        quoted = isinstance(value, str) and value.startswith(_FORMULA_STARTS)
+        return CellValue(value, self.get(colour, kind, quoted))
+
+
+def _owned_values(a: Assessment, policy: Policy) -> list[tuple[Any, str]]:
+    days = None if a.days_overdue is None else max(a.days_overdue, 0)
+    if a.status in {"written_off", "excluded"}:
+        days = None
+    return [
+        (policy.status_labels.get(a.status, a.status), "text"),
+        (days, "int"),
+        (_BUCKET_WORDS.get(a.bucket or "", ""), "text"),
+        (a.next_action, "text"),
+        (a.next_action_date, "date"),
+        (a.why, "text"),
+    ]
+
+
+def _place_columns(ws: WorksheetEditor, read: SheetRead, styles: _Styles) -> dict[str, int]:
+    """Owned header → column: where the user has them, else added after the table."""
+    table = read.table
+    owned = dict(table.owned)
+    missing = [h for h in OWNED_HEADERS if h not in owned]
+    if not missing:
+        return owned
+    start = read.free_col
+    for offset, header in enumerate(missing):
+        owned[header] = start + offset
+    grown = _grow_excel_table(ws, read, start, missing)
+    if not grown:
+        header_style = ws.cell_style(table.header_row, table.last_col)
+        ws.set_cells({(table.header_row, owned[h]): CellValue(h, header_style) for h in missing})
+    for header in missing:
+        ws.set_column_width(owned[header], _WIDTHS[header])
+    return owned
+
+
+def _grow_excel_table(ws: WorksheetEditor, read: SheetRead, start: int, names: list[str]) -> bool:
+    """Extend the Excel Table around the invoices to take in the new columns, if there is one."""
+    from .ooxml_cells import format_range, parse_range
+
+    table = read.table
+    for info in ws.tables:
+        r1, c1, r2, c2 = parse_range(info.ref)
+        if r1 == table.header_row and c1 <= table.first_col <= c2 and c2 + 1 == start:
+            ws.extend_table(info.name, format_range(r1, c1, r2, c2 + len(names)), names)
+            return True
+    return False
+
+
+def _write_invoice_rows(
+    ws: WorksheetEditor, read: SheetRead, report: Report, owned: dict[str, int], styles: _Styles
+) -> None:
+    policy = styles.policy
+    columns = [owned[h] for h in OWNED_HEADERS]
+    cells: dict[tuple[int, int], CellValue] = {}
+    assessed = {a.invoice.row: a for a in report.assessments}
+    errors = {p.row: p for p in report.problems if p.severity == "error" and p.row}
+    for row in range(read.table.header_row + 1, read.table.last_row + 1):
+        a = assessed.get(row)
+        if a is not None:
+            colour = policy.colour_key(a.status, a.stage)
+            values = _owned_values(a, policy)
+        elif row in errors:
+            colour, values = "", [("Not assessed", "text"), (None, "int"), ("", "text"),
+                                  ("Fix the row", "text"), (None, "date"),
+                                  (errors[row].message, "text")]  # fmt: skip
+        else:
+            colour, values = "", [(None, "text")] * len(columns)
+        for col, (value, kind) in zip(columns, values, strict=True):
+            cells[(row, col)] = styles.cell(value, colour, kind)
+    ws.set_cells(cells)
+
+
+def _write_table(ws: WorksheetEditor, first_row: int, rows: Sequence[Sequence[Any]],
+                 styles: _Styles) -> None:  # fmt: skip
+    cells: dict[tuple[int, int], CellValue] = {}
+    for r, row in enumerate(rows, start=first_row):
+        for c, value in enumerate(row, start=1):
+            if value not in (None, ""):
+                cells[(r, c)] = styles.cell(value)
+    ws.set_cells(cells)
+
+
+def _header(ws: WorksheetEditor, headers: Sequence[str], widths: Sequence[int],
+            styles: _Styles) -> None:  # fmt: skip
+    ws.set_cells({(1, c): CellValue(h, styles.get("", "header")) for c, h in enumerate(headers, 1)})
+    for col, width in enumerate(widths, start=1):
+        ws.set_column_width(col, width)
+
+
+def _append_log(package: Package, read: SheetRead, entries: Sequence[LogEntry],
+                styles: _Styles) -> None:  # fmt: skip
+    if LOG_SHEET in read.sheet_names:
+        ws = package.worksheet(LOG_SHEET)
+    elif entries:
+        ws = package.add_worksheet(LOG_SHEET)
+        _header(ws, LOG_HEADERS, (12, 26, 18, 13, 28, 9, 28, 40, 40, 10, 30), styles)
+    else:
+        return
+    if entries:
+        _write_table(ws, ws.last_row + 1, [log_row(e) for e in entries], styles)
+
+
+def _write_reminders(package: Package, read: SheetRead, rows: Sequence[Sequence[Any]],
+                     styles: _Styles) -> None:  # fmt: skip
+    if REMINDERS_SHEET in read.sheet_names:
+        ws = package.worksheet(REMINDERS_SHEET)
+        ws.clear_rows_from(1)
+    elif rows:
+        ws = package.add_worksheet(REMINDERS_SHEET)
+    else:
+        return
+    _header(ws, REMINDERS_HEADERS, (26, 28, 13, 18, 12, 9, 9, 28, 18, 15, 70, 40), styles)
+    _write_table(ws, 2, rows, styles)
+
+
+def patch_workbook(
+    read: SheetRead,
+    report: Report,
+    policy: Policy,
+    dest: Path,
+    *,
+    log_entries: Sequence[LogEntry] = (),
+    reminder_rows: Sequence[Sequence[Any]] = (),
+    force: bool = False,
+) -> Patch:
+    """Write ``read.path`` with the owned cells filled in to ``dest`` (a new file)."""
+    package = Package.open(read.path)
+    ws = package.worksheet(read.table.sheet)
+    if ws.protected and not force:
+        raise WorkbookLocked(
+            f"sheet {read.table.sheet!r} of {read.path.name} is protected; unprotect it in "
+            "Excel (Review > Unprotect Sheet) or run with --force to write anyway"
+        )
+    styles = _Styles(package, policy)
+    owned = _place_columns(ws, read, styles)
+    _write_invoice_rows(ws, read, report, owned, styles)
+    _append_log(package, read, log_entries, styles)
+    _write_reminders(package, read, reminder_rows, styles)
+    package.save(dest)
+    return Patch(owned, tuple(log_entries), len(reminder_rows))
+
+
+def owned_range(owned: dict[str, int], header_row: int) -> str:
+    """The owned columns' header cells as text, for messages ("Invoices!M4:R4")."""
+    first, last = min(owned.values()), max(owned.values())
+    return f"{column_letter(first)}{header_row}:{column_letter(last)}{header_row}"
