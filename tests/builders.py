@@ -50,6 +50,8 @@ def write_workbook(
                 ws.write_datetime(r, c, value, dates)
             elif value is None:
                 continue
+            elif isinstance(value, str):
+                ws.write_string(r, c, value)  # never a formula, even when it starts with "="
             else:
                 ws.write(r, c, value)
     if table:

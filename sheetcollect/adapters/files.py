@@ -7,6 +7,7 @@ import contextlib
 import filecmp
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from datetime import datetime
@@ -17,6 +18,7 @@ from ..core.errors import WorkbookLocked
 __all__ = ["BACKUP_DIR", "KEEP_BACKUPS", "check_writable", "lock_file", "replace_file"]
 
 BACKUP_DIR = ".sheetcollect-backup"
+_ANY_WRITE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 KEEP_BACKUPS = 10
 
 
@@ -34,7 +36,8 @@ def check_writable(path: Path) -> None:
             f"{path.name} is open in Excel (its lock file {lock.name} is there); close it "
             "first, or use the Excel button to refresh it from inside Excel"
         )
-    if not os.access(path, os.W_OK):
+    # os.access says yes to root whatever the mode: the mode bits say what the user meant
+    if not os.access(path, os.W_OK) or not path.stat().st_mode & _ANY_WRITE:
         raise WorkbookLocked(f"{path.name} is read-only; make it writable or use --output")
     if not os.access(path.parent, os.W_OK):
         raise WorkbookLocked(
