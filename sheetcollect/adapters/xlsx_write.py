@@ -82,17 +82,17 @@ class _Styles:
         return CellValue(value, self.get(colour, kind, quoted))
 
 
-def _owned_values(a: Assessment, policy: Policy) -> list[tuple[Any, str]]:
-    days = None if a.days_overdue is None else max(a.days_overdue, 0)
-    if a.status in {"written_off", "excluded"}:
-        days = None
+def _owned_values(a: Assessment, policy: Policy) -> list[Any]:
+    days = a.days_overdue
+    if days is not None:
+        days = None if a.status in {"written_off", "excluded"} else max(days, 0)
     return [
-        (policy.status_labels.get(a.status, a.status), "text"),
-        (days, "int"),
-        (_BUCKET_WORDS.get(a.bucket or "", ""), "text"),
-        (a.next_action, "text"),
-        (a.next_action_date, "date"),
-        (a.why, "text"),
+        policy.status_labels.get(a.status, a.status),
+        days,
+        _BUCKET_WORDS.get(a.bucket or "", ""),
+        a.next_action,
+        a.next_action_date,
+        a.why,
     ]
 
 
@@ -128,27 +128,37 @@ def _grow_excel_table(ws: WorksheetEditor, read: SheetRead, start: int, names: l
     return False
 
 
+_KINDS = ("text", "int", "text", "text", "date", "text")
+_CHUNK_ROWS = 20_000  # hand cells over in slices so a big sheet never holds them all at once
+
+
 def _write_invoice_rows(
     ws: WorksheetEditor, read: SheetRead, report: Report, owned: dict[str, int], styles: _Styles
 ) -> None:
     policy = styles.policy
     columns = [owned[h] for h in OWNED_HEADERS]
-    cells: dict[tuple[int, int], CellValue] = {}
+    by_colour = {key: [styles.get(key, kind) for kind in _KINDS] for key in ("", *policy.fills)}
     assessed = {a.invoice.row: a for a in report.assessments}
     errors = {p.row: p for p in report.problems if p.severity == "error" and p.row}
+    blank = [None] * len(columns)
+    cells: dict[tuple[int, int], CellValue] = {}
     for row in range(read.table.header_row + 1, read.table.last_row + 1):
         a = assessed.get(row)
         if a is not None:
             colour = policy.colour_key(a.status, a.stage)
             values = _owned_values(a, policy)
         elif row in errors:
-            colour, values = "", [("Not assessed", "text"), (None, "int"), ("", "text"),
-                                  ("Fix the row", "text"), (None, "date"),
-                                  (errors[row].message, "text")]  # fmt: skip
+            colour = ""
+            values = ["Not assessed", None, "", "Fix the row", None, errors[row].message]
         else:
-            colour, values = "", [(None, "text")] * len(columns)
-        for col, (value, kind) in zip(columns, values, strict=True):
-            cells[(row, col)] = styles.cell(value, colour, kind)
+            colour, values = "", blank
+        for col, value, style in zip(columns, values, by_colour[colour], strict=True):
+            if type(value) is str and value.startswith(_FORMULA_STARTS):
+                style = styles.get(colour, "text", quoted=True)
+            cells[(row, col)] = CellValue(value, style)
+        if len(cells) >= _CHUNK_ROWS * len(columns):
+            ws.set_cells(cells)
+            cells = {}
     ws.set_cells(cells)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = [
@@ -68,6 +69,7 @@ STATUSES: tuple[str, ...] = (
 )
 
 
+@lru_cache(maxsize=65536)
 def customer_key(name: str) -> str:
     """Customer name as a grouping key: trimmed, case-folded, inner spaces collapsed."""
     return " ".join(name.split()).casefold()
