@@ -93,6 +93,7 @@ def cli() -> None:
     help="Write the result to this file and leave WORKBOOK as it is.",
 )
 @click.option("--force", is_flag=True, help="Write even when the invoice sheet is protected.")
+@click.option("--no-drafts", is_flag=True, help="Do not draft reminder e-mails and letters.")
 @_fail_cleanly
 def run(
     workbook: Path,
@@ -103,6 +104,7 @@ def run(
     dry_run: bool,
     output: Path | None,
     force: bool,
+    no_drafts: bool,
 ) -> None:
     """Assess every invoice in WORKBOOK (.xlsx/.xlsm) and write the collection columns back.
 
@@ -118,6 +120,40 @@ def run(
         dry_run=dry_run,
         output=output,
         force=force,
+        drafts=not no_drafts,
+    )
+    _emit(report, as_json, quiet)
+
+
+@cli.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@run_options
+@click.option(
+    "--kind",
+    type=click.Choice(["statement", "payment_plan_offer"]),
+    help="Draft this for every customer with open invoices instead of the reminders due.",
+)
+@click.option("--customer", "customers", multiple=True, help="Only this customer (repeatable).")
+@_fail_cleanly
+def drafts(
+    workbook: Path,
+    as_of: date | None,
+    config_path: Path | None,
+    as_json: bool,
+    quiet: bool,
+    kind: str | None,
+    customers: tuple[str, ...],
+) -> None:
+    """Write the reminder drafts for WORKBOOK again, without touching the workbook."""
+    from .runner import draft_workbook
+
+    config = load_config(config_path or find_config(workbook))
+    report = draft_workbook(
+        workbook,
+        as_of=as_of or date.today(),
+        config=config,
+        kind=kind,
+        customers=list(customers),
     )
     _emit(report, as_json, quiet)
 

@@ -3,14 +3,47 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import fields
 from pathlib import Path
 
 from .core.errors import ConfigError
+from .core.model import Problem
 from .core.policy import Config, config_from_dict
+from .drafts import DraftSettings
 
-__all__ = ["CONFIG_NAME", "find_config", "load_config"]
+__all__ = ["CONFIG_NAME", "PLACEHOLDER_SENDER", "draft_settings", "find_config", "load_config"]
 
 CONFIG_NAME = "sheetcollect.toml"
+#: From address of drafts until ``[drafts] from_email`` is set (".invalid" never delivers).
+PLACEHOLDER_SENDER = "accounts@example.invalid"
+_DRAFT_KEYS = tuple(f.name for f in fields(DraftSettings))
+_DRAFT_DEFAULTS = {"from_name": "", "from_email": "", "reply_to": "", "company": "", "phone": ""}
+
+
+def draft_settings(config: Config) -> tuple[DraftSettings, list[Problem]]:
+    """The drafts' settings from ``[drafts]``, and a warning while no sender is configured."""
+    raw = dict(config.drafts)
+    for key in raw:
+        if key not in _DRAFT_KEYS:
+            raise ConfigError(f"[drafts] {key}: unknown key; allowed: {', '.join(_DRAFT_KEYS)}")
+    values = {**_DRAFT_DEFAULTS, **raw}
+    problems = []
+    if not values["from_email"]:
+        values["from_email"] = PLACEHOLDER_SENDER
+        problems.append(
+            Problem(
+                CONFIG_NAME,
+                "warning",
+                "drafts are signed by a placeholder sender; set from_name, from_email and "
+                "company under [drafts] in sheetcollect.toml",
+            )
+        )
+    if values.get("templates_dir"):
+        values["templates_dir"] = Path(str(values["templates_dir"])).expanduser()
+    try:
+        return DraftSettings(**values), problems
+    except TypeError as exc:
+        raise ConfigError(f"[drafts]: {exc}") from exc
 
 
 def find_config(workbook: Path | None) -> Path | None:
@@ -37,7 +70,11 @@ def load_config(path: Path | None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     try:
-        return config_from_dict(raw)
+        config = config_from_dict(raw)
+        draft_settings(config)  # checked now, so a bad value stops the run before any work
+        return config
     except ConfigError as exc:
         message = str(exc).replace("sheetcollect.toml:", f"{path}:", 1)
+        if not message.startswith(str(path)):
+            message = f"{path}: {message}"
         raise ConfigError(message) from None

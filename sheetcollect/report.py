@@ -64,6 +64,18 @@ def customer_json(c: CustomerSummary) -> dict[str, Any]:
     }
 
 
+def draft_json(draft: Any) -> dict[str, Any]:
+    """One reminder drafted (or, on a dry run, that would be)."""
+    return {
+        "customer": draft.customer,
+        "kind": draft.kind,
+        "channel": draft.channel,
+        "to": draft.to,
+        "subject": draft.subject,
+        "file": str(draft.path) if draft.path else None,
+    }
+
+
 @dataclass(frozen=True)
 class Report:
     """What a run decided and did.
@@ -75,6 +87,7 @@ class Report:
         customers: per customer and currency, most urgent first.
         problems: bad cells and sheet checks, each naming its cell.
         written: files written (the workbook, drafts); empty on a dry run.
+        drafts: the reminder drafts written (``sheetcollect.drafts.Draft``).
     """
 
     as_of: date
@@ -83,6 +96,7 @@ class Report:
     customers: tuple[CustomerSummary, ...]
     problems: tuple[Problem, ...]
     written: tuple[str, ...] = field(default=())
+    drafts: tuple[Any, ...] = field(default=())
 
     @property
     def exit_code(self) -> int:
@@ -99,4 +113,5 @@ class Report:
             "problems": [
                 {"ref": p.ref, "severity": p.severity, "message": p.message} for p in self.problems
             ],
+            "drafts": [draft_json(d) for d in self.drafts],
         }

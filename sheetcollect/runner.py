@@ -10,17 +10,20 @@ from pathlib import Path
 from .adapters.files import check_writable, replace_file
 from .adapters.xlsx import SheetRead, read_workbook
 from .adapters.xlsx_write import patch_workbook
+from .config import draft_settings
 from .core.assess import assess_all
 from .core.check import check_invoices
 from .core.contact_log import due_contacts, new_entries, reminder_rows
 from .core.customers import summarise_customers
 from .core.errors import WorkbookError
-from .core.model import LogEntry
+from .core.model import LogEntry, Problem, customer_key
 from .core.policy import Config
 from .core.table import InvoiceTable
+from .drafts import Draft, plan_drafts, write_drafts
+from .drafts.model import HANDOVER
 from .report import Report
 
-__all__ = ["assess_table", "run_workbook"]
+__all__ = ["assess_table", "draft_workbook", "run_workbook"]
 
 
 def assess_table(
@@ -45,10 +48,56 @@ def assess_table(
     )
 
 
-def _write(read: SheetRead, report: Report, config: Config, dest: Path, force: bool) -> Report:
+def _with_drafts(entries: list[LogEntry], drafts: list[Draft], folder: Path) -> list[LogEntry]:
+    """Log entries for contacts that now have a draft: state "drafted", with its file."""
+    by_customer = {customer_key(d.customer): d for d in drafts if d.kind != HANDOVER}
+    done = []
+    for entry in entries:
+        draft = by_customer.get(customer_key(entry.customer))
+        if draft is None:
+            done.append(entry)
+            continue
+        file = draft.path.relative_to(folder).as_posix() if draft.path else ""
+        done.append(
+            replace(
+                entry,
+                state="drafted",
+                channel=draft.channel,
+                to=draft.to or entry.to,
+                subject=draft.subject,
+                file=file,
+            )
+        )
+    return done
+
+
+def _write(
+    read: SheetRead, report: Report, config: Config, dest: Path, force: bool, drafts: bool
+) -> Report:
     planned = due_contacts(report.assessments, report.as_of)
     fresh = new_entries(read.contact_log, planned)
-    rows = reminder_rows(planned, report.assessments)
+    written: list[Draft] = []
+    earlier: list[Draft] = []  # drafted by an earlier run today: re-rendered, not re-written
+    problems: list[Problem] = []
+    if drafts and planned:
+        settings, problems = draft_settings(config)
+        folder = dest.parent / "reminders" / report.as_of.isoformat()
+        fresh_names = [e.customer for e in fresh]
+        if fresh_names:
+            written, found = write_drafts(
+                report, settings, folder, policy=config.policy, customers=fresh_names
+            )
+            problems += found
+        fresh_keys = {customer_key(name) for name in fresh_names}
+        others = [e.customer for e in planned if customer_key(e.customer) not in fresh_keys]
+        if others:
+            earlier, _ = plan_drafts(report, settings, policy=config.policy, customers=others)
+        fresh = _with_drafts(fresh, written, dest.parent)
+    logged = {customer_key(e.customer): e for e in [*read.contact_log, *fresh]
+              if e.on == report.as_of}  # fmt: skip
+    planned = [logged.get(customer_key(e.customer), e) for e in planned]
+    scripts = {customer_key(d.customer): d.call_script for d in written + earlier if d.call_script}
+    rows = reminder_rows(planned, report.assessments, scripts)
     changed, _backup = replace_file(
         dest,
         lambda temp: patch_workbook(
@@ -56,7 +105,13 @@ def _write(read: SheetRead, report: Report, config: Config, dest: Path, force: b
         ),
         backup=dest == read.path,
     )
-    return replace(report, written=(str(dest),) if changed else ())
+    files = [str(d.path) for d in written if d.path]
+    return replace(
+        report,
+        written=((str(dest),) if changed else ()) + tuple(files),
+        drafts=tuple(written),
+        problems=report.problems + tuple(problems),
+    )
 
 
 def run_workbook(
@@ -67,12 +122,14 @@ def run_workbook(
     dry_run: bool = False,
     output: Path | None = None,
     force: bool = False,
+    drafts: bool = True,
 ) -> Report:
     """Read the invoice table of ``path``, assess it on ``as_of`` and write the result back.
 
     With ``dry_run`` nothing is written; with ``output`` the result goes to that file and
     ``path`` is left as it was. A previous version of a replaced workbook is kept in
-    ``.sheetcollect-backup/`` beside it.
+    ``.sheetcollect-backup/`` beside it. Unless ``drafts`` is off, the reminders due are
+    drafted into ``reminders/<as_of>/`` beside the workbook written, once per day.
     """
     config = config or Config()
     if not dry_run and output is None and path.is_file():
@@ -89,4 +146,32 @@ def run_workbook(
         dest = path
     elif output is not None and output.exists() and output.is_dir():
         raise WorkbookError(f"--output {output} is a folder; give a file name")
-    return _write(read, report, config, dest, force)
+    return _write(read, report, config, dest, force, drafts)
+
+
+def draft_workbook(
+    path: Path,
+    *,
+    as_of: date,
+    config: Config | None = None,
+    kind: str | None = None,
+    customers: list[str] | None = None,
+) -> Report:
+    """Write the drafts for ``path`` again (or drafts of an on-request ``kind``, such as a
+    statement); the workbook and its contact log are not touched."""
+    config = config or Config()
+    read = read_workbook(path, config.reading)
+    report = assess_table(
+        read.table, as_of=as_of, config=config, source=str(path), contact_log=read.contact_log
+    )
+    settings, problems = draft_settings(config)
+    folder = path.parent / "reminders" / as_of.isoformat()
+    drafts, found = write_drafts(
+        report, settings, folder, policy=config.policy, kind=kind, customers=customers or None
+    )
+    return replace(
+        report,
+        written=tuple(str(d.path) for d in drafts if d.path),
+        drafts=tuple(drafts),
+        problems=report.problems + read.log_problems + tuple(problems + found),
+    )

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .core.model import STAGES
@@ -51,6 +52,15 @@ def print_summary(report: Report, console: Console | None = None) -> None:
         )
     for problem in report.problems:
         style = "red" if problem.severity == "error" else "yellow"
-        console.print(f"[{style}]{problem.ref}[/]: {problem.message}", highlight=False)
-    for path in report.written:
-        console.print(f"Wrote {path}")
+        console.print(
+            f"[{style}]{escape(problem.ref)}[/]: {escape(problem.message)}", highlight=False
+        )
+    if report.written and report.written[0] == report.source:
+        console.print(f"Wrote {report.written[0]}")
+    if report.drafts:
+        folder = report.drafts[0].path.parent if report.drafts[0].path else ""
+        letters = sum(1 for d in report.drafts if d.channel == "letter")
+        console.print(
+            f"{len(report.drafts)} draft(s) written to {folder} "
+            f"({len(report.drafts) - letters} e-mail, {letters} letter)"
+        )

@@ -50,7 +50,7 @@ def test_run_json_matches_contract_three(sample):
     result = invoke("run", str(sample), "--as-of", AS_OF, "--json", "--dry-run")
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
-    assert set(document) == {"as_of", "source", "invoices", "customers", "problems"}
+    assert set(document) == {"as_of", "source", "invoices", "customers", "problems", "drafts"}
     assert document["as_of"] == AS_OF and document["source"] == str(sample)
     invoices = document["invoices"]
     assert all(set(i) == INVOICE_KEYS for i in invoices)

@@ -30,7 +30,7 @@ __all__ = ["REMINDERS_HEADERS", "REMINDERS_SHEET", "Patch", "patch_workbook"]
 REMINDERS_SHEET = "Reminders"
 REMINDERS_HEADERS = (
     "Customer", "Action", "Stage", "Invoices", "Outstanding", "Currency", "Channel", "To",
-    "Contact", "Phone", "Why", "Draft",
+    "Contact", "Phone", "What to say", "Draft",
 )  # fmt: skip
 _WIDTHS = {"Collection status": 18, "Days overdue": 13, "Aging": 9, "Next action": 30,
            "Next action date": 17, "Why": 70}  # fmt: skip

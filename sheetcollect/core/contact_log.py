@@ -8,7 +8,7 @@ them. A row the bookkeeper marks "sent", "called" or "promised" counts as contac
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -146,9 +146,16 @@ def new_entries(existing: Iterable[LogEntry], planned: Iterable[LogEntry]) -> li
 
 
 def reminder_rows(
-    planned: Iterable[LogEntry], assessments: Sequence[Assessment]
+    planned: Iterable[LogEntry],
+    assessments: Sequence[Assessment],
+    call_scripts: Mapping[str, str] | None = None,
 ) -> list[list[Any]]:
-    """The Reminders sheet: one row per planned contact, with what is owed and why."""
+    """The Reminders sheet: one row per planned contact, with what is owed and what to say.
+
+    ``call_scripts`` (customer key → words for the phone) replaces the reason where a call is
+    part of the contact.
+    """
+    call_scripts = call_scripts or {}
     by_customer: dict[str, list[Assessment]] = defaultdict(list)
     for a in assessments:
         if a.is_open:
@@ -166,7 +173,8 @@ def reminder_rows(
             currencies[0] if len(currencies) == 1 else ", ".join(currencies),
             entry.channel, entry.to,
             top.invoice.contact if top else "", top.invoice.phone if top else "",
-            top.why if top else "", entry.file,
+            call_scripts.get(customer_key(entry.customer)) or (top.why if top else ""),
+            entry.file,
         ])  # fmt: skip
     return rows
 

@@ -218,10 +218,18 @@ class ReadOptions:
 
 @dataclass(frozen=True)
 class Config:
-    """Everything ``sheetcollect.toml`` can say."""
+    """Everything ``sheetcollect.toml`` can say.
+
+    Attributes:
+        policy: how invoices are chased.
+        reading: how the invoice table is read.
+        drafts: the ``[drafts]`` table as written; the drafts module checks it (it is about
+            e-mail and templates, which the core knows nothing of).
+    """
 
     policy: Policy = field(default_factory=Policy)
     reading: ReadOptions = field(default_factory=ReadOptions)
+    drafts: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
 
 
 # ---------------------------------------------------------------- from_dict
@@ -376,6 +384,7 @@ _SECTIONS = (
     "fees",
     "labels",
     "colours",
+    "drafts",
 )
 
 
@@ -432,4 +441,5 @@ def config_from_dict(raw: Mapping[str, Any]) -> Config:
         _table("[reading]", raw.get("reading", {})),
         _table("[columns]", raw.get("columns", {})),
     )
-    return Config(policy=replace(policy, **changes), reading=reading)
+    drafts = _frozen(dict(_table("[drafts]", raw.get("drafts", {}))))
+    return Config(policy=replace(policy, **changes), reading=reading, drafts=drafts)

@@ -14,14 +14,13 @@ from ..core.policy import Policy
 from ..report import Report
 from .addresses import FileNames, address_problem, one_line, parse_address
 from .context import Case, build_context, select_cases
-from .model import ON_REQUEST_KINDS, Draft, DraftSettings
+from .model import HANDOVER, ON_REQUEST_KINDS, Draft, DraftSettings
 from .output import email_bytes, letter_files
 from .render import Renderer
 
 __all__ = ["plan_drafts", "write_drafts"]
 
 _CALL_KINDS = frozenset({"warning_call", "promise_broken"})
-_HANDOVER = "escalate_handover"
 
 
 class _Composed(NamedTuple):
@@ -113,8 +112,8 @@ def _handover(
     subject = renderer.render("escalate", "handover_subject", context)
     text = renderer.render("escalate", "handover_text", context)
     html = renderer.render("escalate", "handover_html", context)
-    files = letter_files(f"{stem}.{_HANDOVER}", text, html)
-    draft = Draft(case.customer, case.stage, _HANDOVER, "letter", "", subject, None, numbers)
+    files = letter_files(f"{stem}.{HANDOVER}", text, html)
+    draft = Draft(case.customer, case.stage, HANDOVER, "letter", "", subject, None, numbers)
     return _Composed(draft, files[0][0], files)
 
 

@@ -38,6 +38,10 @@ class TemplateError(SheetcollectError):
     something the sandbox forbids; the message names the template file and the field."""
 
 
+#: The kind of the summary handed to the collection agency with an ``escalate`` draft.
+HANDOVER = "escalate_handover"
+
+
 @dataclass(frozen=True)
 class DraftSettings:
     """Who the reminders come from and how they are worded.

@@ -81,7 +81,7 @@ def fill_of(cell) -> str:
 def test_sample_gets_coloured_owned_columns_in_its_grown_table(sample):
     original = sample.read_bytes()
     before = parts(sample)
-    report = run_workbook(sample, as_of=AS_OF)
+    report = run_workbook(sample, as_of=AS_OF, drafts=False)
     assert report.written == (str(sample),)
     backups = list((sample.parent / ".sheetcollect-backup").iterdir())
     assert [b.read_bytes() for b in backups] == [original]
@@ -117,23 +117,49 @@ def test_sample_gets_coloured_owned_columns_in_its_grown_table(sample):
 
 
 def test_second_run_same_day_changes_nothing(sample):
-    run_workbook(sample, as_of=AS_OF)
+    first_report = run_workbook(sample, as_of=AS_OF)
+    assert len(first_report.drafts) >= 7
     first = sample.read_bytes()
+    drafts = {p: p.read_bytes() for p in (sample.parent / "reminders").rglob("*") if p.is_file()}
     report = run_workbook(sample, as_of=AS_OF)
-    assert report.written == ()
+    assert report.written == () and report.drafts == ()
     assert sample.read_bytes() == first
     assert len(list((sample.parent / ".sheetcollect-backup").iterdir())) == 1
+    after = {p: p.read_bytes() for p in (sample.parent / "reminders").rglob("*") if p.is_file()}
+    assert after == drafts
+
+
+def test_drafts_are_logged_and_listed(sample):
+    report = run_workbook(sample, as_of=AS_OF)
+    folder = sample.parent / "reminders" / AS_OF.isoformat()
+    assert report.written[0] == str(sample)
+    assert set(report.written[1:]) == {str(d.path) for d in report.drafts}
+    book = calamine.CalamineWorkbook.from_path(str(sample))
+    log = book.get_sheet_by_name("Contact log").to_python()
+    header = log[0]
+    acme = dict(zip(header, next(r for r in log if r[1] == "Acme Ltd"), strict=True))
+    assert acme["State"] == "drafted" and acme["Channel"] == "email"
+    assert acme["File"] == "reminders/2026-11-23/acme-ltd.escalate.eml"
+    assert (sample.parent / acme["File"]).is_file()
+    assert acme["Subject"]
+    letter = dict(zip(header, next(r for r in log if r[1] == "Dunmore Farm Supplies"), strict=True))
+    assert letter["Channel"] == "letter" and letter["File"].endswith(".txt")
+    reminders = book.get_sheet_by_name("Reminders").to_python()
+    bakery = dict(zip(reminders[0], next(r for r in reminders if r[0] == "Bright Bakery"), strict=True))
+    assert bakery["Draft"].endswith(".warning_call.eml")
+    assert bakery["What to say"] != "" and "14 days past due" not in bakery["What to say"]
+    assert folder.is_dir()
 
 
 def test_contact_log_appends_and_is_read_back(sample):
-    run_workbook(sample, as_of=AS_OF)
+    run_workbook(sample, as_of=AS_OF, drafts=False)
     log = calamine.CalamineWorkbook.from_path(str(sample)).get_sheet_by_name("Contact log")
     first_rows = log.to_python()
     assert first_rows[0][:4] == ["Date", "Customer", "Invoices", "Stage"]
     acme = next(r for r in first_rows if r[1] == "Acme Ltd")
     assert (acme[2], acme[3], acme[9]) == ("INV-1001, INV-1002", "escalate", "to do")
     # a week later, the rows are still there and new ones follow them
-    run_workbook(sample, as_of=AS_OF + timedelta(days=7))
+    run_workbook(sample, as_of=AS_OF + timedelta(days=7), drafts=False)
     log = calamine.CalamineWorkbook.from_path(str(sample)).get_sheet_by_name("Contact log")
     rows = log.to_python()
     assert rows[: len(first_rows)] == first_rows
@@ -264,7 +290,8 @@ def test_dry_run_and_output_leave_the_original_alone(tmp_path, sample):
     out = tmp_path / "out" / "result.xlsx"
     out.parent.mkdir()
     report = run_workbook(sample, as_of=AS_OF, output=out)
-    assert report.written == (str(out),)
+    assert report.written[0] == str(out)
+    assert all(Path(f).is_relative_to(out.parent / "reminders") for f in report.written[1:])
     assert sample.read_bytes() == original
     assert not (sample.parent / ".sheetcollect-backup").exists()
     assert openpyxl.load_workbook(out)["Invoices"]["M4"].value == "Collection status"
