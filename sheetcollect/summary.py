@@ -47,7 +47,7 @@ def print_summary(report: Report, console: Console | None = None) -> None:
     for c in debtors:
         flag = "  [bold red]stop supply[/]" if c.stop_supply else ""
         console.print(
-            f"  {c.customer}: {c.outstanding:,.2f} {c.currency} owed, "
+            f"  {escape(c.customer)}: {c.outstanding:,.2f} {c.currency} owed, "
             f"{c.highest_stage.replace('_', ' ')}{flag}"
         )
     for problem in report.problems:
