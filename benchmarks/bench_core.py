@@ -49,8 +49,9 @@ def write_sheet(path: Path, count: int, rng: random.Random) -> None:
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = workbook.add_worksheet("Invoices")
     dates = workbook.add_format({"num_format": "dd/mm/yyyy"})
-    sheet.write_row(0, 0, ["Invoice #", "Customer", "Email", "Issued", "Due date", "Amount",
-                           "Paid", "Notes"])
+    sheet.write_row(
+        0, 0, ["Invoice #", "Customer", "Email", "Issued", "Due date", "Amount", "Paid", "Notes"]
+    )
     for row in range(1, count + 1):
         issued = AS_OF - timedelta(days=rng.randrange(0, 300))
         sheet.write_string(row, 0, f"INV-{row}")
@@ -80,7 +81,7 @@ def main() -> None:
     rng = random.Random(7)
     policy = Policy()
     invoices = make_invoices(args.rows, rng)
-    log = [LogEntry(AS_OF - timedelta(days=9), f"Customer {i}", "reminder_1") for i in range(0, 500)]
+    log = [LogEntry(AS_OF - timedelta(days=9), f"Customer {i}", "reminder_1") for i in range(500)]
 
     assess_time = best_of(3, lambda: assess_all(invoices, AS_OF, policy))
     history_time = best_of(3, lambda: assess_all(invoices, AS_OF, policy, log))
@@ -105,8 +106,10 @@ def main() -> None:
 
         naive_time = best_of(1, naive)
     print(f"read {count:,}-row sheet into invoices: {read_time:6.3f} s  (target ≤ 2 s)")
-    print(f"openpyxl read-only, values only:    {naive_time:6.3f} s  "
-          f"(ratio ours/openpyxl {read_time / naive_time:.2f})")
+    print(
+        f"openpyxl read-only, values only:    {naive_time:6.3f} s  "
+        f"(ratio ours/openpyxl {read_time / naive_time:.2f})"
+    )
 
 
 if __name__ == "__main__":

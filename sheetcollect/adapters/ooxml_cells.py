@@ -11,12 +11,13 @@ import math
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from typing import NamedTuple
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
 MAX_TEXT = 32_767
+_EXACT_INT = 10**15  # Excel keeps 15 significant digits; larger ints take the checked path
 
 Value = str | int | float | Decimal | date | bool | None
 
@@ -28,7 +29,7 @@ class CellValue(NamedTuple):
     style: int = 0
 
 
-@lru_cache(maxsize=None)
+@cache
 def column_letters(col: int) -> str:
     """1 -> 'A', 28 -> 'AB'."""
     letters = ""
@@ -119,29 +120,29 @@ class CellWriter:
         self._inline_close = b"</" + p + b"t></" + p + b"is></" + p + b"c>"
         self._v_open = b"><" + p + b"v>"
         self._v_close = b"</" + p + b"v></" + p + b"c>"
-        self._styles: dict[int, bytes] = {0: b""}
+        self._empty = b"/>"
         self._texts: dict[str, bytes] = {}
+        self._dates: dict[date, bytes] = {}
 
-    def cell(self, ref: bytes, cell: CellValue) -> bytes:
-        """The complete ``<c>`` element for ``cell`` at ``ref`` (e.g. b'H5')."""
-        style = self._styles.get(cell.style)
-        if style is None:
-            style = self._styles[cell.style] = b' s="%d"' % cell.style
-        head = self._open + ref + b'"' + style
-        value = cell.value
-        kind = type(value)
-        if kind is str:
-            return head + self._text(value)  # type: ignore[arg-type]
-        if value is None:
-            return head + b"/>"
-        if kind is bool:
-            return head + b' t="b"' + self._v_open + (b"1" if value else b"0") + self._v_close
-        return head + self._v_open + self._number(value) + self._v_close
+    def cell(self, ref: bytes, value: Value, style_attr: bytes) -> bytes:
+        """The ``<c>`` element for ``value`` at ``ref`` (b'H5'); ``style_attr`` is b' s="3"'."""
+        if isinstance(value, str) and value:
+            tail = self._texts.get(value)
+            if tail is None:
+                tail = self._text(value)
+            return self._open + ref + b'"' + style_attr + tail
+        if value is None or isinstance(value, str):  # None and "" leave an empty, styled cell
+            return self._open + ref + b'"' + style_attr + self._empty
+        if isinstance(value, bool):
+            flag = b' t="b"' + self._v_open + (b"1" if value else b"0")
+            return self._open + ref + b'"' + style_attr + flag + self._v_close
+        if isinstance(value, int) and -_EXACT_INT < value < _EXACT_INT:
+            number = b"%d" % value
+        else:
+            number = self._number(value)
+        return self._open + ref + b'"' + style_attr + self._v_open + number + self._v_close
 
     def _text(self, text: str) -> bytes:
-        tail = self._texts.get(text)
-        if tail is not None:
-            return tail
         if len(text) > MAX_TEXT:
             raise ValueError(
                 f"Text of {len(text)} characters is more than a cell holds ({MAX_TEXT})."
@@ -159,8 +160,6 @@ class CellWriter:
         return tail
 
     def _number(self, value: Value) -> bytes:
-        if isinstance(value, bool):
-            raise AssertionError("booleans are handled before numbers")
         if isinstance(value, int):
             if not -1e308 < value < 1e308:
                 raise ValueError(f"{value} is too large for a spreadsheet number.")
@@ -174,7 +173,12 @@ class CellWriter:
                 raise ValueError(f"{value} cannot be written to a cell; use a finite number.")
             return str(value).encode("ascii")
         if isinstance(value, date):
-            return repr(excel_serial(value, self.date1904)).encode("ascii")
+            serial = self._dates.get(value)
+            if serial is None:
+                if len(self._dates) > 4096:
+                    self._dates.clear()
+                serial = self._dates[value] = repr(excel_serial(value, self.date1904)).encode()
+            return serial
         raise TypeError(
             f"Cannot write a {type(value).__name__} to a cell; use str, int, float, Decimal, "
             "date, datetime, bool or None."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -57,15 +58,20 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
     return root
 
 
+def utf8_prolog(data: bytes, where: str) -> bytes | None:
+    """The prolog (declaration, byte-order mark) of a UTF-8 part; None for other encodings."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    head = data[: check_prolog(data[:_PEEK], where)]
+    declared = _ENCODING.search(head)
+    utf8 = declared is None or declared.group(1).lower() in (b"utf-8", b"utf8")
+    return head if utf8 else None
+
+
 def serialize_xml(root: etree._Element, original: bytes | None) -> bytes:
     """The part's bytes: the original prolog when it was UTF-8, then the element tree."""
-    prolog = DEFAULT_PROLOG
-    if original is not None and not original.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = original[: check_prolog(original[:_PEEK], "")]
-        declared = _ENCODING.search(head)
-        if declared is None or declared.group(1).lower() in (b"utf-8", b"utf8"):
-            prolog = head
-    return prolog + etree.tostring(root, encoding="UTF-8")
+    prolog = utf8_prolog(original, "") if original is not None else None
+    return (prolog or DEFAULT_PROLOG) + bytes(etree.tostring(root, encoding="UTF-8"))
 
 
 def rels_part(part: str) -> str:
@@ -112,7 +118,7 @@ class Relationships:
             self._root = parse_xml(data, where)
         self.changed = False
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Relationship]:
         for el in self._root.iter(q("Relationship", PKG_REL_NS)):
             yield Relationship(
                 el.get("Id", ""),

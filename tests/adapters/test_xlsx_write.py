@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from sheetcollect.runner import run_workbook
 from sheetcollect.sample import write_sample_workbook
 
 from ..builders import DATA, write_workbook
+from ..validate import ooxml_validate as assert_valid
 
 AS_OF = date(2026, 11, 23)
 # parts a write may change; every other zip entry must come out byte-identical
@@ -41,23 +41,6 @@ def parts(path: Path) -> dict[str, bytes]:
 
 def sheet_part(path: Path, name: str) -> str:
     return next(s.part for s in Package.open(path).sheets if s.name == name)
-
-
-VALIDATOR = Path(os.environ.get("SHEETCOLLECT_SHARED", Path(__file__).parents[3] / "shared"))
-VALIDATOR = VALIDATOR / "tools" / "ooxml-validate"
-
-
-def assert_valid(written: Path, original: Path) -> None:
-    """The shared ECMA-376 validator finds no error the original did not already have."""
-    if not VALIDATOR.exists():
-        pytest.skip("shared/tools/ooxml-validate is not beside this checkout")
-    result = subprocess.run(
-        [sys.executable, str(VALIDATOR), str(written), "--against", str(original)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def assert_only_owned_parts_changed(before: dict[str, bytes], after_path: Path, sheet_part: str):
@@ -145,7 +128,9 @@ def test_drafts_are_logged_and_listed(sample):
     letter = dict(zip(header, next(r for r in log if r[1] == "Dunmore Farm Supplies"), strict=True))
     assert letter["Channel"] == "letter" and letter["File"].endswith(".txt")
     reminders = book.get_sheet_by_name("Reminders").to_python()
-    bakery = dict(zip(reminders[0], next(r for r in reminders if r[0] == "Bright Bakery"), strict=True))
+    bakery = dict(
+        zip(reminders[0], next(r for r in reminders if r[0] == "Bright Bakery"), strict=True)
+    )
     assert bakery["Draft"].endswith(".warning_call.eml")
     assert bakery["What to say"] != "" and "14 days past due" not in bakery["What to say"]
     assert folder.is_dir()
