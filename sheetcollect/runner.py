@@ -13,14 +13,13 @@ from .adapters.xlsx_write import patch_workbook
 from .config import draft_settings
 from .core.assess import assess_all
 from .core.check import check_invoices
-from .core.contact_log import due_contacts, new_entries, reminder_rows
 from .core.customers import summarise_customers
 from .core.errors import WorkbookError
-from .core.model import LogEntry, Problem, customer_key
+from .core.model import LogEntry
 from .core.policy import Config
 from .core.table import InvoiceTable
-from .drafts import Draft, plan_drafts, write_drafts
-from .drafts.model import HANDOVER
+from .drafts import write_drafts
+from .outputs import drafts_folder, prepare_outputs
 from .report import Report
 
 __all__ = ["assess_table", "draft_workbook", "run_workbook"]
@@ -48,69 +47,29 @@ def assess_table(
     )
 
 
-def _with_drafts(entries: list[LogEntry], drafts: list[Draft], folder: Path) -> list[LogEntry]:
-    """Log entries for contacts that now have a draft: state "drafted", with its file."""
-    by_customer = {customer_key(d.customer): d for d in drafts if d.kind != HANDOVER}
-    done = []
-    for entry in entries:
-        draft = by_customer.get(customer_key(entry.customer))
-        if draft is None:
-            done.append(entry)
-            continue
-        file = draft.path.relative_to(folder).as_posix() if draft.path else ""
-        done.append(
-            replace(
-                entry,
-                state="drafted",
-                channel=draft.channel,
-                to=draft.to or entry.to,
-                subject=draft.subject,
-                file=file,
-            )
-        )
-    return done
-
-
 def _write(
     read: SheetRead, report: Report, config: Config, dest: Path, force: bool, drafts: bool
 ) -> Report:
-    planned = due_contacts(report.assessments, report.as_of)
-    fresh = new_entries(read.contact_log, planned)
-    written: list[Draft] = []
-    earlier: list[Draft] = []  # drafted by an earlier run today: re-rendered, not re-written
-    problems: list[Problem] = []
-    if drafts and planned:
-        settings, problems = draft_settings(config)
-        folder = dest.parent / "reminders" / report.as_of.isoformat()
-        fresh_names = [e.customer for e in fresh]
-        if fresh_names:
-            written, found = write_drafts(
-                report, settings, folder, policy=config.policy, customers=fresh_names
-            )
-            problems += found
-        fresh_keys = {customer_key(name) for name in fresh_names}
-        others = [e.customer for e in planned if customer_key(e.customer) not in fresh_keys]
-        if others:
-            earlier, _ = plan_drafts(report, settings, policy=config.policy, customers=others)
-        fresh = _with_drafts(fresh, written, dest.parent)
-    logged = {customer_key(e.customer): e for e in [*read.contact_log, *fresh]
-              if e.on == report.as_of}  # fmt: skip
-    planned = [logged.get(customer_key(e.customer), e) for e in planned]
-    scripts = {customer_key(d.customer): d.call_script for d in written + earlier if d.call_script}
-    rows = reminder_rows(planned, report.assessments, scripts)
+    out = prepare_outputs(report, read.contact_log, config, dest.parent, drafts=drafts)
     changed, _backup = replace_file(
         dest,
         lambda temp: patch_workbook(
-            read, report, config.policy, temp, log_entries=fresh, reminder_rows=rows, force=force
+            read,
+            report,
+            config.policy,
+            temp,
+            log_entries=out.log_entries,
+            reminder_rows=out.reminder_rows,
+            force=force,
         ),
         backup=dest == read.path,
     )
-    files = [str(d.path) for d in written if d.path]
+    files = [str(d.path) for d in out.drafts if d.path]
     return replace(
         report,
         written=((str(dest),) if changed else ()) + tuple(files),
-        drafts=tuple(written),
-        problems=report.problems + tuple(problems),
+        drafts=out.drafts,
+        problems=report.problems + out.problems,
     )
 
 
@@ -165,7 +124,7 @@ def draft_workbook(
         read.table, as_of=as_of, config=config, source=str(path), contact_log=read.contact_log
     )
     settings, problems = draft_settings(config)
-    folder = path.parent / "reminders" / as_of.isoformat()
+    folder = drafts_folder(path.parent, report)
     drafts, found = write_drafts(
         report, settings, folder, policy=config.policy, kind=kind, customers=customers or None
     )

@@ -17,8 +17,8 @@ from typing import Any
 
 from ..core.contact_log import LOG_HEADERS, LOG_SHEET, log_row
 from ..core.errors import WorkbookLocked
-from ..core.model import Assessment, LogEntry
-from ..core.parse import OWNED_HEADERS
+from ..core.model import LogEntry
+from ..core.owned import OWNED_HEADERS, OWNED_KINDS, owned_values, unassessed_values
 from ..core.policy import Policy
 from ..core.table import column_letter
 from ..report import Report
@@ -34,8 +34,6 @@ REMINDERS_HEADERS = (
 )  # fmt: skip
 _WIDTHS = {"Collection status": 18, "Days overdue": 13, "Aging": 9, "Next action": 30,
            "Next action date": 17, "Why": 70}  # fmt: skip
-_BUCKET_WORDS = {"current": "Current", "1-30": "1–30", "31-60": "31–60", "61-90": "61–90",
-                 "90+": "90+"}  # fmt: skip
 _DATE_FORMAT = "dd mmm yyyy"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -82,20 +80,6 @@ class _Styles:
         return CellValue(value, self.get(colour, kind, quoted))
 
 
-def _owned_values(a: Assessment, policy: Policy) -> list[Any]:
-    days = a.days_overdue
-    if days is not None:
-        days = None if a.status in {"written_off", "excluded"} else max(days, 0)
-    return [
-        policy.status_labels.get(a.status, a.status),
-        days,
-        _BUCKET_WORDS.get(a.bucket or "", ""),
-        a.next_action,
-        a.next_action_date,
-        a.why,
-    ]
-
-
 def _place_columns(ws: WorksheetEditor, read: SheetRead, styles: _Styles) -> dict[str, int]:
     """Owned header → column: where the user has them, else added after the table."""
     table = read.table
@@ -128,7 +112,6 @@ def _grow_excel_table(ws: WorksheetEditor, read: SheetRead, start: int, names: l
     return False
 
 
-_KINDS = ("text", "int", "text", "text", "date", "text")
 _CHUNK_ROWS = 20_000  # hand cells over in slices so a big sheet never holds them all at once
 
 
@@ -137,7 +120,9 @@ def _write_invoice_rows(
 ) -> None:
     policy = styles.policy
     columns = [owned[h] for h in OWNED_HEADERS]
-    by_colour = {key: [styles.get(key, kind) for kind in _KINDS] for key in ("", *policy.fills)}
+    by_colour = {
+        key: [styles.get(key, kind) for kind in OWNED_KINDS] for key in ("", *policy.fills)
+    }
     assessed = {a.invoice.row: a for a in report.assessments}
     errors = {p.row: p for p in report.problems if p.severity == "error" and p.row}
     blank = [None] * len(columns)
@@ -146,10 +131,10 @@ def _write_invoice_rows(
         a = assessed.get(row)
         if a is not None:
             colour = policy.colour_key(a.status, a.stage)
-            values = _owned_values(a, policy)
+            values = owned_values(a, policy)
         elif row in errors:
             colour = ""
-            values = ["Not assessed", None, "", "Fix the row", None, errors[row].message]
+            values = unassessed_values(errors[row].message)
         else:
             colour, values = "", blank
         for col, value, style in zip(columns, values, by_colour[colour], strict=True):

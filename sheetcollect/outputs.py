@@ -1,0 +1,118 @@
+"""What a run writes besides the owned columns, the same for every kind of sheet: the reminder
+drafts, the contact-log rows to append and the Reminders sheet. Drafts are written once a
+day per customer: a contact already logged today is re-rendered for the call list, not
+written again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .config import draft_settings
+from .core.contact_log import due_contacts, new_entries, reminder_rows
+from .core.model import LogEntry, Problem, customer_key
+from .core.policy import Config
+from .drafts import Draft, plan_drafts, write_drafts
+from .drafts.model import HANDOVER
+from .report import Report
+
+__all__ = ["RunOutputs", "drafts_folder", "prepare_outputs"]
+
+
+@dataclass(frozen=True)
+class RunOutputs:
+    """The sheets' new rows and the drafts of one run.
+
+    Attributes:
+        log_entries: rows to append to the Contact log (nothing logged today twice).
+        reminder_rows: the whole Reminders sheet below its header.
+        drafts: the drafts written by this run (none when ``write`` was off).
+        problems: warnings from drafting (bad e-mail cells, placeholder sender).
+    """
+
+    log_entries: tuple[LogEntry, ...]
+    reminder_rows: tuple[list[Any], ...]
+    drafts: tuple[Draft, ...]
+    problems: tuple[Problem, ...]
+
+
+def drafts_folder(workbook_folder: Path, report: Report) -> Path:
+    """Where a run's drafts go: ``reminders/<as_of>/`` beside the workbook."""
+    return workbook_folder / "reminders" / report.as_of.isoformat()
+
+
+def _logged(entries: Sequence[LogEntry], drafts: Sequence[Draft], base: Path) -> list[LogEntry]:
+    """Contacts that now have a draft become "drafted", with the draft's file; a contact whose
+    draft calls for a phone call also gets a call task ("to do") of its own."""
+    by_customer = {customer_key(d.customer): d for d in drafts if d.kind != HANDOVER}
+    done = []
+    for entry in entries:
+        draft = by_customer.get(customer_key(entry.customer))
+        if draft is None:
+            done.append(entry)
+            continue
+        file = draft.path.relative_to(base).as_posix() if draft.path else ""
+        done.append(
+            replace(
+                entry,
+                state="drafted",
+                channel=draft.channel,
+                to=draft.to or entry.to,
+                subject=draft.subject,
+                file=file,
+            )
+        )
+        if draft.call_script:
+            done.append(
+                replace(
+                    entry,
+                    state="to do",
+                    channel="phone",
+                    to=draft.phone,
+                    action="Phone call",
+                    subject="",
+                    file="",
+                )
+            )
+    return done
+
+
+def prepare_outputs(
+    report: Report,
+    contact_log: Sequence[LogEntry],
+    config: Config,
+    workbook_folder: Path,
+    *,
+    drafts: bool = True,
+    write: bool = True,
+) -> RunOutputs:
+    """Plan today's contacts, draft the new ones (into ``workbook_folder/reminders/<as_of>``
+    when ``write``), and build the log rows and the Reminders sheet."""
+    planned = due_contacts(report.assessments, report.as_of)
+    fresh = new_entries(contact_log, planned)
+    written: list[Draft] = []
+    shown: list[Draft] = []
+    problems: list[Problem] = []
+    if drafts and planned:
+        settings, problems = draft_settings(config)
+        fresh_names = [e.customer for e in fresh]
+        if fresh_names and write:
+            folder = drafts_folder(workbook_folder, report)
+            written, found = write_drafts(
+                report, settings, folder, policy=config.policy, customers=fresh_names
+            )
+            problems += found
+        fresh_keys = {customer_key(name) for name in fresh_names} if write else set()
+        others = [e.customer for e in planned if customer_key(e.customer) not in fresh_keys]
+        if others:  # drafted earlier today, or a dry run: rendered for the call list only
+            shown, found = plan_drafts(report, settings, policy=config.policy, customers=others)
+            problems += [] if write else found
+        fresh = _logged(fresh, written, workbook_folder)
+    logged = {(customer_key(e.customer), e.channel == "phone"): e
+              for e in [*contact_log, *fresh] if e.on == report.as_of}  # fmt: skip
+    planned = [logged.get((customer_key(e.customer), False), e) for e in planned]
+    scripts = {customer_key(d.customer): d.call_script for d in written + shown if d.call_script}
+    rows = reminder_rows(planned, report.assessments, scripts)
+    return RunOutputs(tuple(fresh), tuple(rows), tuple(written), tuple(problems))
