@@ -208,3 +208,51 @@ def test_installed_console_script_runs(sample):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["as_of"] == AS_OF
+
+
+def test_run_drafts_and_json_lists_them(sample):
+    config = sample.parent / "sheetcollect.toml"
+    config.write_text(
+        '[drafts]\nfrom_name = "Jo"\nfrom_email = "jo@greenleaf.example"\ncompany = "Greenleaf"\n'
+    )
+    result = invoke("run", str(sample), "--as-of", AS_OF, "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    drafts = document["drafts"]
+    assert {d["customer"] for d in drafts} >= {"Acme Ltd", "Bright Bakery", "Dunmore Farm Supplies"}
+    acme = next(d for d in drafts if d["customer"] == "Acme Ltd" and d["kind"] == "escalate")
+    eml = sample.parent / "reminders" / AS_OF / "acme-ltd.escalate.eml"
+    assert acme["file"] == str(eml) and eml.is_file()
+    assert b"From: Jo <jo@greenleaf.example>" in eml.read_bytes()
+    assert document["problems"] == []  # a sender is configured: no placeholder warning
+    again = json.loads(invoke("run", str(sample), "--as-of", AS_OF, "--json").output)
+    assert again["drafts"] == []
+
+
+def test_drafts_command_writes_without_touching_the_workbook(sample):
+    before = sample.read_bytes()
+    result = invoke(
+        "drafts",
+        str(sample),
+        "--as-of",
+        AS_OF,
+        "--kind",
+        "statement",
+        "--customer",
+        "Juniper Joinery",
+    )
+    assert result.exit_code == 0, result.output
+    folder = sample.parent / "reminders" / AS_OF
+    assert [p.name for p in folder.iterdir()] == ["juniper-joinery.statement.eml"]
+    assert sample.read_bytes() == before
+    assert "1 draft(s) written" in result.output
+
+
+def test_bad_drafts_setting_is_named(tmp_path, sample):
+    (sample.parent / "sheetcollect.toml").write_text('[drafts]\nfrom_email = "not an address"\n')
+    result = CliRunner().invoke(cli, ["run", str(sample), "--as-of", AS_OF])
+    assert result.exit_code == 2
+    assert "sheetcollect.toml: drafts: from_email 'not an address'" in result.stderr
+    (sample.parent / "sheetcollect.toml").write_text('[drafts]\nfrom_mail = "x@y.example"\n')
+    result = CliRunner().invoke(cli, ["run", str(sample), "--as-of", AS_OF])
+    assert result.exit_code == 2 and "[drafts] from_mail: unknown key" in result.stderr
