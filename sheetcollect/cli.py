@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -13,8 +14,8 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .config import find_config, load_config
-from .core.errors import SheetcollectError
+from .config import CONFIG_NAME, find_config, load_config
+from .core.errors import ConfigError, SheetcollectError
 from .report import Report
 from .runner import run_workbook
 from .summary import print_summary
@@ -198,6 +199,44 @@ def demo(folder: Path, as_of: date | None) -> None:
     report = run_workbook(workbook, as_of=day, config=load_config(None), dry_run=False)
     print_summary(report)
     click.echo(f"Open {workbook} to see the colour-coded columns.")
+
+
+@cli.command()
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="Folder to write sheetcollect.toml in (beside your workbook).",
+)
+@click.option("--templates", is_flag=True, help="Also copy the reminder templates to edit.")
+@click.option("--force", is_flag=True, help="Replace an existing sheetcollect.toml.")
+@_fail_cleanly
+def init(folder: Path, templates: bool, force: bool) -> None:
+    """Write a commented sheetcollect.toml with every default, to adjust."""
+    from .config_file import default_config_text
+
+    target = folder / CONFIG_NAME
+    if target.exists() and not force:
+        raise ConfigError(f"{target} exists already; use --force to replace it")
+    folder.mkdir(parents=True, exist_ok=True)
+    text = default_config_text()
+    if templates:
+        copied = _copy_templates(folder / "sheetcollect-templates")
+        text = text.replace('templates_dir = ""', f'templates_dir = "{copied.name}"')
+        click.echo(f"Copied the reminder templates to {copied}")
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {target}: every setting at its default; change what you need.")
+
+
+def _copy_templates(dest: Path) -> Path:
+    from .drafts.render import builtin_templates
+
+    if dest.exists():
+        raise ConfigError(f"{dest} exists already; move it away to copy the templates again")
+    shutil.copytree(Path(str(builtin_templates())), dest)
+    return dest
 
 
 def main() -> None:

@@ -38,8 +38,8 @@ def draft_settings(config: Config) -> tuple[DraftSettings, list[Problem]]:
                 "company under [drafts] in sheetcollect.toml",
             )
         )
-    if values.get("templates_dir"):
-        values["templates_dir"] = Path(str(values["templates_dir"])).expanduser()
+    folder = values.get("templates_dir")
+    values["templates_dir"] = Path(str(folder)).expanduser() if folder else None
     try:
         return DraftSettings(**values), problems
     except TypeError as exc:
