@@ -18,7 +18,7 @@ from .config import CONFIG_NAME, find_config, load_config
 from .core.errors import ConfigError, SheetcollectError
 from .report import Report
 from .runner import run_workbook
-from .summary import print_summary
+from .summary import print_summary, progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -114,15 +114,17 @@ def run(
     of the previous file is kept in .sheetcollect-backup/ beside it.
     """
     config = load_config(config_path or find_config(workbook))
-    report = run_workbook(
-        workbook,
-        as_of=as_of or date.today(),
-        config=config,
-        dry_run=dry_run,
-        output=output,
-        force=force,
-        drafts=not no_drafts,
-    )
+    with progress(hidden=quiet or as_json) as on_step:
+        report = run_workbook(
+            workbook,
+            as_of=as_of or date.today(),
+            config=config,
+            dry_run=dry_run,
+            output=output,
+            force=force,
+            drafts=not no_drafts,
+            on_step=on_step,
+        )
     _emit(report, as_json, quiet)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -82,6 +82,7 @@ def run_workbook(
     output: Path | None = None,
     force: bool = False,
     drafts: bool = True,
+    on_step: Callable[[str], None] | None = None,
 ) -> Report:
     """Read the invoice table of ``path``, assess it on ``as_of`` and write the result back.
 
@@ -89,11 +90,15 @@ def run_workbook(
     ``path`` is left as it was. A previous version of a replaced workbook is kept in
     ``.sheetcollect-backup/`` beside it. Unless ``drafts`` is off, the reminders due are
     drafted into ``reminders/<as_of>/`` beside the workbook written, once per day.
+    ``on_step`` hears the name of each step as it starts (for a progress display).
     """
+    step = on_step or (lambda name: None)
     config = config or Config()
     if not dry_run and output is None and path.is_file():
         check_writable(path)
+    step(f"Reading {path.name}")
     read = read_workbook(path, config.reading)
+    step(f"Assessing {len(read.table.invoices):,} invoices")
     report = assess_table(
         read.table, as_of=as_of, config=config, source=str(path), contact_log=read.contact_log
     )
@@ -105,6 +110,7 @@ def run_workbook(
         dest = path
     elif output is not None and output.exists() and output.is_dir():
         raise WorkbookError(f"--output {output} is a folder; give a file name")
+    step(f"Writing {dest.name}" + (" and drafts" if drafts else ""))
     return _write(read, report, config, dest, force, drafts)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .core.model import STAGES
@@ -31,6 +35,23 @@ def _aging_table(report: Report) -> Table:
         cells = [f"{row[b]:,.2f}" for b in _BUCKETS]
         table.add_row(currency, *cells, f"{sum(row.values(), Decimal(0)):,.2f}")
     return table
+
+
+@contextmanager
+def progress(*, hidden: bool = False) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr naming the step under way, for long reads and writes.
+
+    Hidden when asked, when stderr is not a terminal, or with ``NO_COLOR`` set: the callback
+    then does nothing.
+    """
+    console = Console(stderr=True)
+    if hidden or not console.is_terminal or os.environ.get("NO_COLOR"):
+        yield lambda step: None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:  # fmt: skip
+        task = bar.add_task("Starting", total=None)
+        yield lambda step: bar.update(task, description=step)
 
 
 def print_summary(report: Report, console: Console | None = None) -> None:
