@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import draft_settings
+from .core.aging import BUCKETS, aging_by_customer, aging_totals, days_sales_outstanding
 from .core.contact_log import due_contacts, new_entries, reminder_rows
 from .core.model import LogEntry, Problem, customer_key
 from .core.policy import Config
@@ -18,7 +19,10 @@ from .drafts import Draft, plan_drafts, write_drafts
 from .drafts.model import HANDOVER
 from .report import Report
 
-__all__ = ["RunOutputs", "drafts_folder", "prepare_outputs"]
+__all__ = ["RunOutputs", "drafts_folder", "prepare_outputs", "summary_rows"]
+
+SUMMARY_HEADERS = ("Customer", "Currency", "Current", "1–30", "31–60", "61–90", "90+", "Total",
+                   "Highest stage", "Stop supply")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class RunOutputs:
     Attributes:
         log_entries: rows to append to the Contact log (nothing logged today twice).
         reminder_rows: the whole Reminders sheet below its header.
+        summary_rows: the whole Summary sheet (see ``summary_rows``).
         drafts: the drafts written by this run (none when ``write`` was off).
         problems: warnings from drafting (bad e-mail cells, placeholder sender).
     """
@@ -36,6 +41,7 @@ class RunOutputs:
     reminder_rows: tuple[list[Any], ...]
     drafts: tuple[Draft, ...]
     problems: tuple[Problem, ...]
+    summary_rows: tuple[list[Any], ...] = ()
 
 
 def drafts_folder(workbook_folder: Path, report: Report) -> Path:
@@ -115,4 +121,29 @@ def prepare_outputs(
     planned = [logged.get((customer_key(e.customer), False), e) for e in planned]
     scripts = {customer_key(d.customer): d.call_script for d in written + shown if d.call_script}
     rows = reminder_rows(planned, report.assessments, scripts)
-    return RunOutputs(tuple(fresh), tuple(rows), tuple(written), tuple(problems))
+    summary = tuple(summary_rows(report, config))
+    return RunOutputs(tuple(fresh), tuple(rows), tuple(written), tuple(problems), summary)
+
+
+def summary_rows(report: Report, config: Config) -> list[list[Any]]:
+    """The Summary sheet: aged receivables by customer with totals per currency, then DSO.
+
+    The first row is a title, the third the header; totals rows start with "Total".
+    """
+    stages = {(c.key, c.currency): c for c in report.customers}
+    aging = aging_by_customer(report.assessments)
+    rows: list[list[Any]] = [[f"Aged receivables on {report.as_of.isoformat()}"], [],
+                             list(SUMMARY_HEADERS)]  # fmt: skip
+    for row in aging:
+        customer = stages.get((customer_key(row.customer), row.currency))
+        stage = config.policy.stage_labels.get(customer.highest_stage, "") if customer else ""
+        stop = "yes: " + customer.stop_supply_why if customer and customer.stop_supply else ""
+        rows.append([row.customer, row.currency, *(row.buckets[b] for b in BUCKETS), row.total,
+                     stage, stop])  # fmt: skip
+    for total in aging_totals(aging):
+        rows.append(["Total", total.currency, *(total.buckets[b] for b in BUCKETS), total.total])
+    rows.append([])
+    for currency, days in days_sales_outstanding(report.assessments, report.as_of).items():
+        label = f"Days sales outstanding{f' ({currency})' if currency else ''}, last 90 days"
+        rows.append([label, "", days if days is not None else "no invoice dates in the period"])
+    return rows

@@ -60,6 +60,7 @@ def _write(
             temp,
             log_entries=out.log_entries,
             reminder_rows=out.reminder_rows,
+            summary_rows=out.summary_rows,
             force=force,
         ),
         backup=dest == read.path,

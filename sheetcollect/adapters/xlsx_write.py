@@ -28,6 +28,7 @@ from .xlsx import SheetRead
 __all__ = ["REMINDERS_HEADERS", "REMINDERS_SHEET", "Patch", "patch_workbook"]
 
 REMINDERS_SHEET = "Reminders"
+SUMMARY_SHEET = "Summary"
 REMINDERS_HEADERS = (
     "Customer", "Action", "Stage", "Invoices", "Outstanding", "Currency", "Channel", "To",
     "Contact", "Phone", "What to say", "Draft",
@@ -190,6 +191,28 @@ def _write_reminders(package: Package, read: SheetRead, rows: Sequence[Sequence[
     _write_table(ws, 2, rows, styles)
 
 
+def _write_summary(package: Package, read: SheetRead, rows: Sequence[Sequence[Any]],
+                   styles: _Styles) -> None:  # fmt: skip
+    """The Summary sheet, rewritten each run: a title, the aging table, totals, DSO."""
+    if not rows:
+        return
+    if SUMMARY_SHEET in read.sheet_names:
+        ws = package.worksheet(SUMMARY_SHEET)
+        ws.clear_rows_from(1)
+    else:
+        ws = package.add_worksheet(SUMMARY_SHEET)
+    bold = styles.get("", "header")
+    cells: dict[tuple[int, int], CellValue] = {}
+    for r, row in enumerate(rows, start=1):
+        bold_upto = len(row) if r in (1, 3) else (2 if row[:1] == ["Total"] else 0)
+        for c, value in enumerate(row, start=1):
+            if value not in (None, ""):
+                cells[(r, c)] = CellValue(value, bold) if c <= bold_upto else styles.cell(value)
+    ws.set_cells(cells)
+    for col, width in enumerate((30, 9, 12, 12, 12, 12, 12, 13, 22, 40), start=1):
+        ws.set_column_width(col, width)
+
+
 def patch_workbook(
     read: SheetRead,
     report: Report,
@@ -198,6 +221,7 @@ def patch_workbook(
     *,
     log_entries: Sequence[LogEntry] = (),
     reminder_rows: Sequence[Sequence[Any]] = (),
+    summary_rows: Sequence[Sequence[Any]] = (),
     force: bool = False,
 ) -> Patch:
     """Write ``read.path`` with the owned cells filled in to ``dest`` (a new file)."""
@@ -213,6 +237,7 @@ def patch_workbook(
     _write_invoice_rows(ws, read, report, owned, styles)
     _append_log(package, read, log_entries, styles)
     _write_reminders(package, read, reminder_rows, styles)
+    _write_summary(package, read, summary_rows, styles)
     package.save(dest)
     return Patch(owned, tuple(log_entries), len(reminder_rows))
 

@@ -96,7 +96,13 @@ def test_sample_gets_coloured_owned_columns_in_its_grown_table(sample):
     # the user's own cells keep their values and formats
     assert sheet["H5"].value == 1850.0 and sheet["H5"].number_format == "#,##0.00"
     assert sheet["A1"].value == "Sales ledger — Greenleaf Catering Ltd"
-    assert book.sheetnames == ["Invoices", "Contact log", "Reminders"]
+    assert book.sheetnames == ["Invoices", "Contact log", "Reminders", "Summary"]
+    summary = book["Summary"]
+    assert summary["A1"].value == "Aged receivables on 2026-11-23"
+    assert [c.value for c in summary[3]][:3] == ["Customer", "Currency", "Current"]
+    assert summary["A4"].value == "Juniper Joinery" and summary["H4"].value == 3200
+    total = next(r for r in summary.iter_rows(values_only=True) if r[0] == "Total")
+    assert total[1] == "GBP" and total[7] == 15355.5
 
 
 def test_second_run_same_day_changes_nothing(sample):
