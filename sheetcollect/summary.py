@@ -3,37 +3,31 @@
 from __future__ import annotations
 
 import os
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from decimal import Decimal
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .core.aging import BUCKETS, aging_by_customer, aging_totals
 from .core.model import STAGES
 from .report import Report
 
 __all__ = ["print_summary"]
 
-_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
-
 
 def _aging_table(report: Report) -> Table:
-    totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(_BUCKETS, Decimal(0)))
-    for a in report.assessments:
-        if a.is_open and a.bucket:
-            totals[a.invoice.currency or "—"][a.bucket] += a.outstanding
     table = Table(title="Outstanding by age (days past due)")
     table.add_column("Currency")
-    for bucket in _BUCKETS:
+    for bucket in BUCKETS:
         table.add_column(bucket.capitalize(), justify="right")
     table.add_column("Total", justify="right")
-    for currency, row in sorted(totals.items()):
-        cells = [f"{row[b]:,.2f}" for b in _BUCKETS]
-        table.add_row(currency, *cells, f"{sum(row.values(), Decimal(0)):,.2f}")
+    for total in aging_totals(aging_by_customer(report.assessments)):
+        cells = [f"{total.buckets[b]:,.2f}" for b in BUCKETS]
+        table.add_row(total.currency or "—", *cells, f"{total.total:,.2f}")
     return table
 
 
