@@ -249,7 +249,20 @@ def sample_rows(as_of: date) -> list[list[object]]:
         due = as_of - timedelta(days=overdue)
         until = as_of + timedelta(days=hold_offset) if hold_offset is not None else None
         rows.append(
-            [number, client, email, phone, issued, terms, due, total, received, hold, until, notes]
+            [
+                number,
+                client,
+                email,
+                phone,
+                issued,
+                terms,
+                due,
+                total,
+                float(received),
+                hold,
+                until,
+                notes,
+            ]
         )
     return rows
 
