@@ -180,15 +180,20 @@ def check(
     sys.exit(report.exit_code)
 
 
+def folder_option(default: str, help_text: str) -> Callable[[F], F]:
+    """``--dir FOLDER``, for the commands that write files of their own."""
+    return click.option(
+        "--dir",
+        "folder",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path(default),
+        show_default=True,
+        help=help_text,
+    )
+
+
 @cli.command()
-@click.option(
-    "--dir",
-    "folder",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("sheetcollect-demo"),
-    show_default=True,
-    help="Folder to put the sample workbook in.",
-)
+@folder_option("sheetcollect-demo", "Folder to put the sample workbook in.")
 @click.option("--as-of", type=_IsoDate(), help="Date the sample around this day [default: today].")
 @_fail_cleanly
 def demo(folder: Path, as_of: date | None) -> None:
@@ -204,14 +209,7 @@ def demo(folder: Path, as_of: date | None) -> None:
 
 
 @cli.command()
-@click.option(
-    "--dir",
-    "folder",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("."),
-    show_default=True,
-    help="Folder to write sheetcollect.toml in (beside your workbook).",
-)
+@folder_option(".", "Folder to write sheetcollect.toml in (beside your workbook).")
 @click.option("--templates", is_flag=True, help="Also copy the reminder templates to edit.")
 @click.option("--force", is_flag=True, help="Replace an existing sheetcollect.toml.")
 @_fail_cleanly
