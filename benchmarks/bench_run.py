@@ -2,8 +2,9 @@
 
 Targets (issue "Lossless write-back"): ≤ 1/8 of the naive time and ≤ 250 MB peak memory for
 the whole run (read, assess, write back six coloured columns, log). Drafting e-mails is not
-part of that target (it grows with the number of customers due, not invoices): it is off here. Each side runs in its
-own process so the peak RSS figures are separate. Prints figures; asserts nothing.
+part of that target (it grows with the number of customers due, not invoices): it is off
+here. Each side runs in its own process so the peak RSS figures are separate. Prints
+figures; asserts nothing.
 
     python benchmarks/bench_run.py [--rows 100000]
 """
