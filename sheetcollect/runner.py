@@ -12,6 +12,7 @@ from .adapters.xlsx import SheetRead, read_workbook
 from .adapters.xlsx_write import patch_workbook
 from .config import draft_settings
 from .core.assess import assess_all
+from .core.bulk import gc_paused
 from .core.check import check_invoices
 from .core.customers import summarise_customers
 from .core.errors import WorkbookError
@@ -93,8 +94,21 @@ def run_workbook(
     drafted into ``reminders/<as_of>/`` beside the workbook written, once per day.
     ``on_step`` hears the name of each step as it starts (for a progress display).
     """
+    with gc_paused():  # the run builds hundreds of thousands of acyclic records
+        return _run(path, as_of, config or Config(), dry_run, output, force, drafts, on_step)
+
+
+def _run(
+    path: Path,
+    as_of: date,
+    config: Config,
+    dry_run: bool,
+    output: Path | None,
+    force: bool,
+    drafts: bool,
+    on_step: Callable[[str], None] | None,
+) -> Report:
     step = on_step or (lambda name: None)
-    config = config or Config()
     if not dry_run and output is None and path.is_file():
         check_writable(path)
     step(f"Reading {path.name}")

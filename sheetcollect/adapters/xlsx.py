@@ -13,6 +13,7 @@ from typing import Any
 
 import python_calamine as calamine
 
+from ..core.bulk import gc_paused
 from ..core.contact_log import LOG_SHEET, read_contact_log
 from ..core.errors import (
     CorruptWorkbook,
@@ -209,6 +210,11 @@ def read_workbook(path: Path, options: ReadOptions | None = None) -> SheetRead:
     """Find and read the invoice table of the workbook at ``path``."""
     options = options or ReadOptions()
     check_readable(path)
+    with gc_paused():
+        return _read(path, options)
+
+
+def _read(path: Path, options: ReadOptions) -> SheetRead:
     workbook = _open(path)
     try:
         sheet, rows, origin = _pick_sheet(workbook, options, path)

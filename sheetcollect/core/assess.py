@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from .bulk import gc_paused
 from .interest import may_claim
 from .model import STAGE_WORDS, STAGES, Assessment, Invoice, LogEntry, customer_key
 from .policy import Policy
@@ -279,6 +280,16 @@ def assess_all(
     contact_log: Iterable[LogEntry] = (),
 ) -> list[Assessment]:
     """Assess every invoice, giving each the contact-log entries of its customer."""
+    with gc_paused():
+        return _assess_all(invoices, as_of, policy, contact_log)
+
+
+def _assess_all(
+    invoices: Iterable[Invoice],
+    as_of: date,
+    policy: Policy,
+    contact_log: Iterable[LogEntry],
+) -> list[Assessment]:
     assessor = _Assessor(as_of, policy)
     by_customer: dict[str, list[LogEntry]] = defaultdict(list)
     for entry in contact_log:
