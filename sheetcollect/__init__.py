@@ -30,6 +30,20 @@ from .runner import assess_table, run_workbook
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """``sync_google_sheet`` needs the [google] extra: imported only when asked for."""
+    if name == "sync_google_sheet":
+        try:
+            from .adapters.gsheets import sync_google_sheet
+        except ImportError as exc:  # gspread / google-auth missing
+            raise ImportError(
+                "sync_google_sheet needs the Google extra: pip install 'sheetcollect[google]'"
+            ) from exc
+        return sync_google_sheet
+    raise AttributeError(f"module 'sheetcollect' has no attribute {name!r}")
+
+
 __all__ = [
     "Assessment",
     "Config",
@@ -62,4 +76,5 @@ __all__ = [
     "read_workbook",
     "run_workbook",
     "summarise_customers",
+    "sync_google_sheet",
 ]

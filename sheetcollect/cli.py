@@ -239,6 +239,12 @@ def _copy_templates(dest: Path) -> Path:
     return dest
 
 
+# Command groups of the other front ends; imported last, as they build on the helpers above.
+from .cli_gsheets import gsheets  # noqa: E402
+
+cli.add_command(gsheets)
+
+
 def main() -> None:
     """Entry point of the ``sheetcollect`` script."""
     cli(prog_name="sheetcollect")
