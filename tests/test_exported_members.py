@@ -34,6 +34,7 @@ EXPECTED = {
     "read_workbook",
     "run_workbook",
     "summarise_customers",
+    "sync_google_sheet",
 }
 
 
