@@ -32,7 +32,16 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """``sync_google_sheet`` needs the [google] extra: imported only when asked for."""
+    """The front ends needing an extra are imported only when asked for: ``main`` (the Excel
+    button's entry point, [excel] extra) and ``sync_google_sheet`` ([google] extra)."""
+    if name == "main":
+        try:
+            from .adapters.excel import main
+        except ImportError as exc:  # xlwings missing
+            raise ImportError(
+                "the Excel button needs the Excel extra: pip install 'sheetcollect[excel]'"
+            ) from exc
+        return main
     if name == "sync_google_sheet":
         try:
             from .adapters.gsheets import sync_google_sheet
@@ -72,6 +81,7 @@ __all__ = [
     "check_invoices",
     "config_from_dict",
     "load_config",
+    "main",
     "read_invoice_table",
     "read_workbook",
     "run_workbook",

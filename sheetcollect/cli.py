@@ -240,8 +240,10 @@ def _copy_templates(dest: Path) -> Path:
 
 
 # Command groups of the other front ends; imported last, as they build on the helpers above.
+from .cli_excel import excel  # noqa: E402
 from .cli_gsheets import gsheets  # noqa: E402
 
+cli.add_command(excel)
 cli.add_command(gsheets)
 
 

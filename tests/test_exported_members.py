@@ -30,6 +30,7 @@ EXPECTED = {
     "check_invoices",
     "config_from_dict",
     "load_config",
+    "main",
     "read_invoice_table",
     "read_workbook",
     "run_workbook",
