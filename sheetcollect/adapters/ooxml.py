@@ -262,6 +262,7 @@ class Package:
                 prepared[part] = deflated_entry(part, compressed, crc, size)
             if editor.formulas_dropped:
                 self._drop_calc_chain()
+            editor.release()  # the next part is rendered without this one's bytes held
         small: dict[str, bytes] = {}
         for tables in self._tables.values():
             small.update({t.part: t.serialize() for t in tables if t.changed})
@@ -326,6 +327,7 @@ class Package:
             xf_count=lambda: self.styles.xf_count,
             tables=lambda: self._sheet_tables(info.part),
             is_new=is_new,
+            reload=None if is_new else lambda: self._archive.read(info.part),
         )
 
     def _sheet_tables(self, sheet_part: str) -> list[TablePart]:

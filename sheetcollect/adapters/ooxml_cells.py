@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
@@ -20,6 +20,20 @@ MAX_TEXT = 32_767
 _EXACT_INT = 10**15  # Excel keeps 15 significant digits; larger ints take the checked path
 
 Value = str | int | float | Decimal | date | bool | None
+
+
+class _Skip:
+    """The marker for "no cell here" in a row given to ``WorksheetEditor.set_rows``."""
+
+    def __repr__(self) -> str:
+        return "SKIP"
+
+
+#: In a row of values for ``WorksheetEditor.set_rows``: leave this cell as it is.
+SKIP = _Skip()
+#: Value types whose ``<c>`` tail depends only on (value, style): equal values of these exact
+#: types are written alike (unlike 1.0 and 1, -0.0 and 0.0, Decimal("1.0") and "1.00").
+CACHEABLE = frozenset({str, int, date, type(None)})
 
 
 class CellValue(NamedTuple):
@@ -97,11 +111,23 @@ def excel_serial(value: date, date1904: bool) -> int | float:
 _NEEDS_CARE = re.compile(r"[&<>\x00-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s$|\s\s")
 _ESCAPED_AS_X = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]")
 _MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _plain(text: str) -> bool:
+    """A quick "no escaping needed" (a few C scans instead of the regex): printable text has
+    no control characters, surrogates, non-characters, and no whitespace but the space."""
+    return (
+        text.isprintable()
+        and text[0] != " "
+        and text[-1] != " "
+        and not ("&" in text or "<" in text or ">" in text or "_x" in text or "  " in text)
+    )
 
 
 def _escape_text(text: str) -> tuple[bytes, bool]:
     """Text as element content, and whether it needs xml:space="preserve"."""
-    if re.search(r"[\ud800-\udfff]", text):
+    if _SURROGATE.search(text):
         raise ValueError(f"{text[:40]!r} contains an unpaired surrogate, which no file can hold.")
     escaped = _ESCAPED_AS_X.sub(lambda m: f"_x{ord(m.group()):04X}_", text).translate(_MARKUP)
     preserve = text != text.strip() or any(ch in text for ch in "\n\t") or "  " in text
@@ -124,30 +150,80 @@ class CellWriter:
         self._texts: dict[str, bytes] = {}
         self._dates: dict[date, bytes] = {}
 
+    def open_tag(self, ref: bytes = b"") -> bytes:
+        """The start of a ``<c>`` element up to its reference: b'<c r="' + ``ref``."""
+        return self._open + ref
+
     def cell(self, ref: bytes, value: Value, style_attr: bytes) -> bytes:
         """The ``<c>`` element for ``value`` at ``ref`` (b'H5'); ``style_attr`` is b' s="3"'."""
+        return self._open + ref + b'"' + self.tail(value, style_attr)
+
+    def tail(self, value: Value, style_attr: bytes) -> bytes:
+        """The ``<c>`` element after its ``r="H5"``: the same for every cell with this value
+        and style, so callers may cache it (see :func:`cacheable`)."""
         if isinstance(value, str) and value:
             tail = self._texts.get(value)
             if tail is None:
                 tail = self._text(value)
-            return self._open + ref + b'"' + style_attr + tail
+            return style_attr + tail
         if value is None or isinstance(value, str):  # None and "" leave an empty, styled cell
-            return self._open + ref + b'"' + style_attr + self._empty
+            return style_attr + self._empty
         if isinstance(value, bool):
-            flag = b' t="b"' + self._v_open + (b"1" if value else b"0")
-            return self._open + ref + b'"' + style_attr + flag + self._v_close
+            return style_attr + b' t="b"' + self._v_open + (b"1" if value else b"0") + self._v_close
         if isinstance(value, int) and -_EXACT_INT < value < _EXACT_INT:
             number = b"%d" % value
         else:
             number = self._number(value)
-        return self._open + ref + b'"' + style_attr + self._v_open + number + self._v_close
+        return style_attr + self._v_open + number + self._v_close
+
+    def column_ok(self, values: list[object]) -> bool:
+        """Whether :meth:`check` passes every value (SKIP too), a type at a time: at C speed
+        for text, numbers and dates, value by value only for anything else."""
+        kinds = set(map(type, values)) - {type(None), _Skip, bool}  # those always pass
+        return all(
+            self._same_kind_ok(kind, [v for v in values if type(v) is kind]) for kind in kinds
+        )
+
+    def _same_kind_ok(self, kind: type, values: list[Any]) -> bool:
+        if kind is str:
+            return max(map(len, values)) <= MAX_TEXT and (
+                all(map(str.isascii, values)) or not any(map(_SURROGATE.search, values))
+            )
+        if kind is int:
+            return min(values) > -_EXACT_INT and max(values) < _EXACT_INT
+        if kind is date:
+            return min(values) >= (date(1904, 1, 1) if self.date1904 else date(1900, 1, 1))
+        if kind is float:
+            return all(map(math.isfinite, values))
+        if kind is Decimal:  # float() grows with the value: finite at both ends, finite all along
+            return all(map(Decimal.is_finite, values)) and all(
+                math.isfinite(float(v)) for v in (min(values), max(values))
+            )
+        return all(self._passes(value) for value in values)
+
+    def _passes(self, value: object) -> bool:
+        try:
+            self.check(value)
+        except (ValueError, TypeError):
+            return False
+        return True
+
+    def check(self, value: object) -> None:
+        """Raise what :meth:`tail` would raise for ``value``, cheaply for the common types."""
+        kind = type(value)
+        if kind is str:
+            text = cast(str, value)
+            if len(text) > MAX_TEXT or (not text.isascii() and _SURROGATE.search(text)):
+                self._text(text)  # raises with the message
+        elif not (value is None or (kind is int and -_EXACT_INT < cast(int, value) < _EXACT_INT)):
+            self.tail(cast(Value, value), b"")
 
     def _text(self, text: str) -> bytes:
         if len(text) > MAX_TEXT:
             raise ValueError(
                 f"Text of {len(text)} characters is more than a cell holds ({MAX_TEXT})."
             )
-        if _NEEDS_CARE.search(text) is None:
+        if _plain(text) or _NEEDS_CARE.search(text) is None:
             tail = self._inline + text.encode("utf-8") + self._inline_close
         else:
             escaped, preserve = _escape_text(text)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -65,12 +65,27 @@ class Element:
 class SheetBytes:
     """The landmarks and rows of one worksheet part, found in its bytes."""
 
-    def __init__(self, data: bytes, where: str) -> None:
-        self.data = data
+    def __init__(self, data: bytes, where: str, reload: Callable[[], bytes] | None = None) -> None:
+        self._data: bytes | None = data
+        self._reload = reload
         self.where = where
         self._scan_head()
         self._rows: tuple[array[int], array[int]] | None = None
         self._tail: list[Element] | None = None
+
+    @property
+    def data(self) -> bytes:
+        """The part's bytes (read again through ``reload`` if they were let go)."""
+        if self._data is None:
+            assert self._reload is not None
+            self._data = self._reload()
+        return self._data
+
+    def release(self) -> None:
+        """Let go of the part's bytes until they are needed again, if they can be read again;
+        what was found in them (rows, landmarks) is kept."""
+        if self._reload is not None:
+            self._data = None
 
     # -- landmarks -------------------------------------------------------------------------
 
@@ -86,7 +101,8 @@ class SheetBytes:
         self.p = self.prefix + b":" if self.prefix else b""
         self._row_open = b"<" + self.p + b"row"
         self.row_close = b"</" + self.p + b"row>"
-        self._ext_open = b"<" + self.p + b"extLst"
+        self.ext_open = b"<" + self.p + b"extLst"
+        self.formula = re.compile(b"<" + re.escape(self.p) + rb"f[\s/>]")
         self._cell_open = b"<" + self.p + b"c"
         self.head_children: list[Element] = []
         for element in self._children(root.end(), len(data)):
@@ -259,7 +275,7 @@ class SheetBytes:
         close = data.rfind(self.row_close, gt, stop)
         if close < 0:
             raise CorruptWorkbook(f"{self.where}: the row at byte {start} is not closed.")
-        ext = data.find(self._ext_open, gt, close)
+        ext = data.find(self.ext_open, gt, close)
         return gt, (ext if ext >= 0 else close), close + len(self.row_close)
 
     def row_index(self, row: int) -> int | None:

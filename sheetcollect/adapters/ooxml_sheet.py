@@ -1,34 +1,40 @@
 """Editing one worksheet: cells, column widths, tables, and the part's new bytes.
 
 Edits are collected first and applied in one pass at save: untouched rows are copied as
-bytes, touched rows are rebuilt by :mod:`ooxml_rows`, and the head of the part gets its
-<dimension> and <cols> adjusted in place. The result is checked to be well-formed XML
-before anything is written.
+bytes, touched rows are rebuilt by :mod:`ooxml_patch` (a window of alike rows at a time when
+it can), and the head of the part gets its <dimension> and <cols> adjusted in place. Cells
+come one by one (``set_cells``, rendered at once) or as a block of rows (``set_rows``, kept
+compact in :mod:`ooxml_block` and rendered at save). The result is checked to be well-formed
+XML before anything is written.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
-from typing import NoReturn
+from typing import Any, NoReturn
 
+from sheetcollect.adapters.ooxml_block import CellBlock, edited_segments, split_cells
 from sheetcollect.adapters.ooxml_cells import (
     MAX_COL,
     MAX_ROW,
+    SKIP,
     CellValue,
     CellWriter,
     column_letters,
     format_range,
     parse_range,
 )
+from sheetcollect.adapters.ooxml_patch import patch_row, patch_window
 from sheetcollect.adapters.ooxml_rows import SheetBytes
 from sheetcollect.adapters.ooxml_stream import CHUNK, xml_problem
 from sheetcollect.adapters.ooxml_tables import TableInfo, TablePart
 from sheetcollect.core.errors import CorruptWorkbook, WorkbookError
 
 _STYLE = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
+_BULK_CELLS = 512  # a set_cells this large is kept as a block (values, not rendered bytes)
 _FORMULA_MASTER = re.compile(rb"""<(?:\w+:)?f\b[^>]*\b(?:ref\s*=|t\s*=\s*["']array)""")
 
 
@@ -56,21 +62,23 @@ class WorksheetEditor:
         xf_count: Callable[[], int],
         tables: Callable[[], list[TablePart]],
         is_new: bool = False,
+        reload: Callable[[], bytes] | None = None,
     ) -> None:
         self.name = name
         self.part = part
         self.where = f"{where}, sheet '{name}'"
-        self._sheet = SheetBytes(data, self.where)
+        self._sheet = SheetBytes(data, self.where, reload)
         self._writer = CellWriter(self._sheet.prefix, date1904)
         self._xf_count = xf_count
         self._load_tables = tables
         self._is_new = is_new
         self._edits: dict[int, dict[int, bytes]] = {}
+        self._blocks: list[CellBlock] = []  # set_rows calls, oldest first; _edits beat them
         self._widths: dict[int, float] = {}
         self._clear_from: int | None = None
         self._col_specs: list[tuple[int, int, int]] | None = None
         self._style_attr: dict[int, bytes] = {}
-        self._formula = re.compile(b"<" + re.escape(self._sheet.p) + rb"f[\s/>]")
+        self._formula = self._sheet.formula
         self.formulas_dropped = False  # a formula cell was overwritten or cleared
 
     # -- reading ---------------------------------------------------------------------------
@@ -88,7 +96,8 @@ class WorksheetEditor:
         """The last row number that has (or will have) a <row> element; 0 if none."""
         nums = self._sheet.rows()[0]
         kept = len(nums) if self._clear_from is None else bisect_left(nums, self._clear_from)
-        return max(nums[kept - 1] if kept else 0, max(self._edits, default=0))
+        pending = [block.rows[-1] for block in self._blocks if len(block)]
+        return max(nums[kept - 1] if kept else 0, max(self._edits, default=0), *pending)
 
     def cell_style(self, row: int, col: int) -> int:
         """Style of a cell: its own s=, else its row's (customFormat), its column's, else 0."""
@@ -115,6 +124,8 @@ class WorksheetEditor:
 
     def set_cells(self, cells: Mapping[tuple[int, int], CellValue]) -> None:
         """Write values (never formulas) at 1-based (row, col); all cells or none are taken."""
+        if len(cells) >= _BULK_CELLS and self._set_cells_as_rows(cells):
+            return
         letters, cell_xml, style_attr = _column_bytes(), self._writer.cell, self._style_attr
         staged: dict[int, dict[int, bytes]] = {}
         last_row, row_bytes, row_cells = -1, b"", {}
@@ -143,6 +154,56 @@ class WorksheetEditor:
             else:
                 self._edits[row] = row_cells
 
+    def _set_cells_as_rows(self, cells: Mapping[tuple[int, int], CellValue]) -> bool:
+        """Many cells (a whole sheet of them) kept as a block: values, not rendered bytes.
+        False, with nothing taken, when some cell is amiss: the one-by-one path says which."""
+        rows, cols = {row for row, _ in cells}, {col for _, col in cells}
+        if (
+            min(rows) < 1 or max(rows) > MAX_ROW or min(cols) < 1 or max(cols) > MAX_COL
+            or set(map(type, cells.values())) != {CellValue}
+        ):  # fmt: skip
+            return False
+        by_row: dict[int, dict[int, CellValue]] = {row: {} for row in sorted(rows)}
+        for (row, col), cell in cells.items():
+            by_row[row][col] = cell
+        columns = sorted(cols)
+        block = []
+        for row, row_cells in by_row.items():
+            found = [row_cells.get(col) for col in columns]  # None: a gap in the row
+            values = [SKIP if cell is None else cell.value for cell in found]
+            block.append((row, values, [0 if cell is None else cell.style for cell in found]))
+        self.set_rows(columns, block)
+        return True
+
+    def set_rows(
+        self, columns: Sequence[int], rows: Iterable[tuple[int, Sequence[Any], Sequence[int]]]
+    ) -> None:
+        """Write many rows of cells in the same ``columns`` (1-based, any order, no gaps
+        needed): each of ``rows`` is (row, values, styles), one value and style per column,
+        rows ascending. A value is written as by :meth:`set_cells` (None: an empty, styled
+        cell); ``SKIP`` leaves that cell as it is. All rows or none are taken.
+
+        The values are kept as given (not rendered) until the save, so a large block costs
+        little more than the values themselves.
+        """
+        block = CellBlock(columns, self._writer, self._style_attr_of)
+        block.fill(rows, self.where)
+        if not len(block):
+            return
+        for row in list(self._edits):  # cells set before are overwritten by this block
+            i = block.index(row)
+            if i is not None:
+                cells = self._edits[row]
+                for col in block.written_columns(i):
+                    cells.pop(col, None)
+                if not cells:
+                    del self._edits[row]
+        self._blocks.append(block)
+
+    def _style_attr_of(self, style: int) -> bytes:
+        attr = self._style_attr.get(style)
+        return attr if attr is not None else self._check_style(style)
+
     def _check_style(self, style: int) -> bytes:
         """The s= attribute for a style index, once it is known to exist."""
         count = self._xf_count()
@@ -168,6 +229,8 @@ class WorksheetEditor:
             raise ValueError(f"{self.where}: row {row} is outside 1..{MAX_ROW}.")
         for pending in [r for r in self._edits if r >= row]:
             del self._edits[pending]
+        for block in self._blocks:
+            block.drop_from(row)
         self._clear_from = row if self._clear_from is None else min(self._clear_from, row)
 
     def extend_table(self, table_name: str, new_ref: str, new_column_names: list[str]) -> list[str]:
@@ -212,9 +275,12 @@ class WorksheetEditor:
     @property
     def changed(self) -> bool:
         """Whether saving will write this part differently."""
-        if self._is_new or self._edits or self._widths:
+        if self._is_new or self._has_cells() or self._widths:
             return True
         return self._clear_from is not None and self.last_row_on_file() >= self._clear_from
+
+    def _has_cells(self) -> bool:
+        return bool(self._edits) or any(len(block) for block in self._blocks)
 
     def last_row_on_file(self) -> int:
         """The last row number in the part as it was read."""
@@ -225,9 +291,15 @@ class WorksheetEditor:
         """The part's new bytes in chunks of about a megabyte, or None when nothing changes."""
         return self._render_pieces() if self.changed else None
 
+    def release(self) -> None:
+        """Let go of the part's original bytes (a large sheet's tens of megabytes) once it is
+        rendered; they are read from the package again if anything needs them."""
+        self._sheet.release()
+
     def refuse_broken(self, problem: str) -> NoReturn:
         """Raise for rendered bytes that are not well-formed: the original's fault, or ours."""
-        original = xml_problem([self._sheet.data])
+        data = self._sheet.data  # fed in slices: lxml refuses one huge chunk
+        original = xml_problem(data[i : i + CHUNK] for i in range(0, len(data), CHUNK))
         if original is not None:
             raise CorruptWorkbook(f"{self.where} is not well-formed XML ({original}).")
         raise RuntimeError(
@@ -239,7 +311,7 @@ class WorksheetEditor:
         data = sheet.data
         opening = data[sheet.sheet_data.start : sheet.sheet_data.tag_end]
         closing = data[sheet.body_end : sheet.sheet_data_end]
-        if sheet.sheet_data_empty and self._edits:  # <sheetData/> gets rows
+        if sheet.sheet_data_empty and self._has_cells():  # <sheetData/> gets rows
             opening = opening[:-2].rstrip() + b">"
             closing = b"</" + sheet.p + b"sheetData>"
         dimension = sheet.head("dimension")
@@ -257,61 +329,58 @@ class WorksheetEditor:
         rows_end = sheet.row_bounds(len(nums) - 1)[2] if nums else sheet.body_start
         if kept < len(nums) and self._formula.search(data, kept_end, rows_end):
             self.formulas_dropped = True
-        pos, out, filled = sheet.body_start, [], 0
-        for row in sorted(self._edits):
-            cells = self._edits[row]
-            i = bisect_left(nums, row, 0, kept)
-            if i < kept and nums[i] == row:
-                out.append(data[pos : starts[i]])
-                patched, pos = self._patched_row(i, cells)
-                out.append(patched)
-            else:
-                at = starts[i] if i < kept else kept_end
-                out.append(data[pos:at])
-                out.append(self._new_row(row, cells))
-                pos = at
-            filled += len(out[-1]) + len(out[-2])
-            if filled >= CHUNK:
+        pos, out, size = sheet.body_start, [], 0
+        cell_open = self._writer.open_tag()
+        for rows, cols, runs in edited_segments(self._blocks, self._edits, cell_open):
+            i = bisect_left(nums, rows[0], 0, kept)
+            if (
+                i + len(rows) <= kept
+                and nums[i : i + len(rows)] == rows
+                and cols.count(cols[0]) == len(cols)
+            ):
+                pos, added = self._patch_rows(i, cols[0], runs, out, pos)  # the usual case
+                size += added
+            else:  # rows new and old, or with different columns: one by one
+                for row, row_cols, run in zip(rows, cols, runs, strict=True):
+                    i = bisect_left(nums, row, 0, kept)
+                    if i < kept and nums[i] == row:
+                        pos, added = self._patch_rows(i, row_cols, [run], out, pos)
+                        size += added
+                        continue
+                    at = starts[i] if i < kept else kept_end
+                    out.append(data[pos:at])
+                    out.append(b'<%srow r="%d">%s%s' % (sheet.p, row, run, sheet.row_close))
+                    size += len(out[-1]) + len(out[-2])
+                    pos = at
+            if size >= CHUNK:
                 yield b"".join(out)
-                out, filled = [], 0
+                out, size = [], 0
         out.append(data[pos:kept_end])
         out.append(data[rows_end : sheet.body_end])  # whitespace after the last row, if any
         yield b"".join(out)
 
-    def _new_row(self, row: int, cells: dict[int, bytes]) -> bytes:
-        p = self._sheet.p
-        return b'<%srow r="%d">%s</%srow>' % (
-            p,
-            row,
-            b"".join(map(cells.__getitem__, sorted(cells))),
-            p,
-        )
-
-    def _patched_row(self, index: int, cells: dict[int, bytes]) -> tuple[bytes, int]:
-        """Row ``index`` with ``cells`` put in, and where the original row ended."""
+    def _patch_rows(
+        self, first: int, cols: list[int], runs: list[bytes], out: list[bytes], pos: int
+    ) -> tuple[int, int]:
+        """Put ``runs`` (new cells in ``cols``) into the existing rows from ``first`` on,
+        after the original bytes from ``pos``, into ``out``; where the last row ended, and
+        how many bytes were added."""
         sheet, data = self._sheet, self._sheet.data
-        new_cols = sorted(cells)
-        gt, content_end, end = sheet.row_bounds(index)
-        tag = sheet.row_start_tag(sheet.rows()[1][index], gt, new_cols)
-        closing = sheet.row_close if end == gt + 1 else data[content_end:end]
-        last = sheet.last_cell_column(gt + 1, content_end)
-        if last is not None and last < new_cols[0]:  # the usual case: cells added on the right
-            body = b"".join(map(cells.__getitem__, new_cols))
-            return tag + data[gt + 1 : content_end] + body + closing, end
-        cols, cell_starts = sheet.cells(gt + 1, content_end)
-        out, pos = [tag], gt + 1
-        for col in new_cols:
-            k = bisect_left(cols, col)
-            at = cell_starts[k] if k < len(cols) else content_end
-            out.append(data[pos:at])
-            out.append(cells[col])
-            pos = at
-            if k < len(cols) and cols[k] == col:  # replace the cell that was there
-                pos = cell_starts[k + 1] if k + 1 < len(cols) else content_end
-                self._check_replaceable(data[at:pos], col)
-        out.append(data[pos:content_end])
-        out.append(closing)
-        return b"".join(out), end
+        starts, size = sheet.rows()[1], len(out)
+        whole = len(cols) == cols[-1] - cols[0] + 1
+        done = patch_window(sheet, first, runs, cols[0], cols[-1], whole)
+        if done is not None:
+            out.append(data[pos : starts[first]])
+            out.append(done[0])
+            pos = done[1]
+        else:  # something unusual in these rows: one by one, the careful way
+            cell_open = self._writer.open_tag()
+            for k, run in enumerate(runs):
+                out.append(data[pos : starts[first + k]])
+                cells = split_cells(run, cell_open)
+                patched, pos = patch_row(sheet, first + k, cols, cells, self._check_replaceable)
+                out.append(patched)
+        return pos, sum(map(len, out[size:]))
 
     def _check_replaceable(self, old_cell: bytes, col: int) -> None:
         if not self._formula.search(old_cell):
@@ -335,6 +404,9 @@ class WorksheetEditor:
             pass
         for row, cells in self._edits.items():
             boxes.append((row, min(cells), row, max(cells)))
+        for block in self._blocks:
+            if len(block):
+                boxes.append((block.rows[0], block.low_col, block.rows[-1], block.high_col))
         if not boxes:
             return "A1"
         return format_range(
@@ -347,6 +419,10 @@ class WorksheetEditor:
         pending = self._edits.get(row, {}).get(col)
         if pending is not None:
             return _style_of(pending[: pending.find(b">")])
+        for block in reversed(self._blocks):
+            style = block.style_at(row, col)
+            if style is not None:
+                return style
         index = self._existing_row(row)
         if index is None:
             return None

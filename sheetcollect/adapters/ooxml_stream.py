@@ -35,7 +35,7 @@ class _Stage(threading.Thread):
 
     def __init__(self, work: Callable[[Iterator[bytes]], object]) -> None:
         super().__init__(daemon=True)
-        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=3)  # ~3 MB in flight
         self._work = work
         self._drained = False
         self.result: object = None
@@ -69,7 +69,7 @@ def xml_problem(chunks: Iterable[bytes]) -> str | None:
     return None
 
 
-def deflate_and_check(chunks: Iterable[bytes]) -> tuple[bytes, int, int, str | None]:
+def deflate_and_check(chunks: Iterable[bytes]) -> tuple[bytearray, int, int, str | None]:
     """Deflate the chunks while checking them: (compressed, CRC-32, size, XML problem or None)."""
     checker, deflater = _Stage(xml_problem), _Stage(deflate)
     for stage in (checker, deflater):
@@ -85,5 +85,5 @@ def deflate_and_check(chunks: Iterable[bytes]) -> tuple[bytes, int, int, str | N
     for stage in (checker, deflater):
         if stage.error is not None:
             raise stage.error
-    compressed, crc, size = cast(tuple[bytes, int, int], deflater.result)
+    compressed, crc, size = cast(tuple[bytearray, int, int], deflater.result)
     return compressed, crc, size, cast(str | None, checker.result)

@@ -92,7 +92,22 @@ class Archive:
 
     def read(self, name: str) -> bytes:
         """The decompressed bytes of one entry (already known to be within the limits)."""
-        return b"".join(self._inflate(self._entries[name], 0))
+        entry = self._entries[name]
+        info = entry.info
+        raw = memoryview(self._data)[entry.data_offset : entry.data_offset + info.compress_size]
+        if info.compress_type == zipfile.ZIP_STORED:
+            return bytes(raw)
+        try:
+            # Verified at open to inflate to exactly file_size: one buffer of that size is
+            # filled in place, where joining chunks would hold the part twice over.
+            data = zlib.decompress(raw, -zlib.MAX_WBITS, max(info.file_size, 1))
+        except zlib.error as exc:
+            raise CorruptWorkbook(
+                f"{self.path.name}: part {info.filename} cannot be decompressed ({exc})."
+            ) from exc
+        if len(data) != info.file_size:
+            raise CorruptWorkbook(f"{self.path.name}: part {info.filename} changed size.")
+        return data
 
     def raw(self, name: str) -> tuple[zipfile.ZipInfo, bytes]:
         """An entry's central-directory record and its compressed stream, as stored."""
@@ -279,7 +294,7 @@ class OutEntry(NamedTuple):
     """One entry of the archive being written: either copied as stored or freshly deflated."""
 
     name: str
-    compressed: bytes
+    compressed: bytes | bytearray
     method: int
     crc: int
     size: int
@@ -302,20 +317,20 @@ def copied_entry(info: zipfile.ZipInfo, compressed: bytes) -> OutEntry:
     )
 
 
-def deflate(chunks: Iterable[bytes]) -> tuple[bytes, int, int]:
+def deflate(chunks: Iterable[bytes]) -> tuple[bytearray, int, int]:
     """Raw deflate of a part given in chunks: (compressed, CRC-32, size)."""
     compressor = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-    compressed: list[bytes] = []
+    compressed = bytearray()  # grows in place: joining pieces at the end would hold it twice
     crc = size = 0
     for chunk in chunks:
         crc = zlib.crc32(chunk, crc)
         size += len(chunk)
-        compressed.append(compressor.compress(chunk))
-    compressed.append(compressor.flush())
-    return b"".join(compressed), crc, size
+        compressed += compressor.compress(chunk)
+    compressed += compressor.flush()
+    return compressed, crc, size
 
 
-def deflated_entry(name: str, compressed: bytes, crc: int, size: int) -> OutEntry:
+def deflated_entry(name: str, compressed: bytes | bytearray, crc: int, size: int) -> OutEntry:
     """A new or changed entry, already deflated, with the fixed timestamp of new entries."""
     return OutEntry(name, compressed, zipfile.ZIP_DEFLATED, crc, size, FIXED_DATE_TIME)
 

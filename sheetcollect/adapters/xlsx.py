@@ -26,6 +26,7 @@ from ..core.model import LogEntry, Problem
 from ..core.parse import OWNED_HEADERS, find_header
 from ..core.policy import ReadOptions
 from ..core.table import InvoiceTable, read_invoice_table
+from .xlsx_guard import ReadLimits, check_workbook
 
 __all__ = ["OUR_SHEETS", "SheetRead", "check_readable", "read_workbook"]
 
@@ -69,8 +70,9 @@ class SheetRead:
     free_col: int = 0
 
 
-def check_readable(path: Path) -> None:
-    """Refuse, with one sentence, a path that is not a readable .xlsx/.xlsm workbook."""
+def check_readable(path: Path, limits: ReadLimits | None = None) -> None:
+    """Refuse, with one sentence, a path that is not a readable .xlsx/.xlsm workbook, or one
+    that could not be read safely within ``limits`` (see ``xlsx_guard``)."""
     if not path.exists():
         raise WorkbookError(f"{path}: no such file")
     if path.is_dir():
@@ -91,6 +93,7 @@ def check_readable(path: Path) -> None:
         raise _ole_error(path)
     if not head.startswith(b"PK"):
         raise UnsupportedFormat(f"{path.name} is not an Excel workbook (.xlsx/.xlsm)")
+    check_workbook(path, limits)
 
 
 def _ole_error(path: Path) -> WorkbookError:

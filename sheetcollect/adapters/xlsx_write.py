@@ -113,49 +113,64 @@ def _grow_excel_table(ws: WorksheetEditor, read: SheetRead, start: int, names: l
     return False
 
 
-_CHUNK_ROWS = 20_000  # hand cells over in slices so a big sheet never holds them all at once
-
-
 def _write_invoice_rows(
     ws: WorksheetEditor, read: SheetRead, report: Report, owned: dict[str, int], styles: _Styles
 ) -> None:
     policy = styles.policy
-    columns = [owned[h] for h in OWNED_HEADERS]
     by_colour = {
-        key: [styles.get(key, kind) for kind in OWNED_KINDS] for key in ("", *policy.fills)
+        key: tuple(styles.get(key, kind) for kind in OWNED_KINDS) for key in ("", *policy.fills)
     }
+    colour_of: dict[tuple[str, str], str] = {}  # a few dozen (status, stage) pairs in all
     assessed = {a.invoice.row: a for a in report.assessments}
     errors = {p.row: p for p in report.problems if p.severity == "error" and p.row}
-    blank = [None] * len(columns)
-    cells: dict[tuple[int, int], CellValue] = {}
-    for row in range(read.table.header_row + 1, read.table.last_row + 1):
-        a = assessed.get(row)
-        if a is not None:
-            colour = policy.colour_key(a.status, a.stage)
-            values = owned_values(a, policy)
-        elif row in errors:
-            colour = ""
-            values = unassessed_values(errors[row].message)
-        else:
-            colour, values = "", blank
-        for col, value, style in zip(columns, values, by_colour[colour], strict=True):
-            if type(value) is str and value.startswith(_FORMULA_STARTS):
-                style = styles.get(colour, "text", quoted=True)
-            cells[(row, col)] = CellValue(value, style)
-        if len(cells) >= _CHUNK_ROWS * len(columns):
-            ws.set_cells(cells)
-            cells = {}
-    ws.set_cells(cells)
+    blank = [None] * len(OWNED_HEADERS)
+
+    def rows() -> Any:  # each table row: assessed, refused with the reason, or left blank
+        for row in range(read.table.header_row + 1, read.table.last_row + 1):
+            a = assessed.get(row)
+            if a is not None:
+                colour = colour_of.get((a.status, a.stage))
+                if colour is None:
+                    colour = colour_of[(a.status, a.stage)] = policy.colour_key(a.status, a.stage)
+                values = owned_values(a, policy)
+            elif row in errors:
+                colour, values = "", unassessed_values(errors[row].message)
+            else:
+                colour, values = "", blank
+            row_styles = by_colour[colour]
+            for i, value in enumerate(values):
+                if type(value) is str and value.startswith(_FORMULA_STARTS):
+                    quoted = styles.get(colour, "text", quoted=True)
+                    row_styles = (*row_styles[:i], quoted, *row_styles[i + 1 :])
+            yield row, values, row_styles
+
+    ws.set_rows([owned[h] for h in OWNED_HEADERS], rows())
 
 
 def _write_table(ws: WorksheetEditor, first_row: int, rows: Sequence[Sequence[Any]],
                  styles: _Styles) -> None:  # fmt: skip
-    cells: dict[tuple[int, int], CellValue] = {}
-    for r, row in enumerate(rows, start=first_row):
-        for c, value in enumerate(row, start=1):
-            if value not in (None, ""):
-                cells[(r, c)] = styles.cell(value)
-    ws.set_cells(cells)
+    from .ooxml_cells import SKIP  # "no cell here": blank log and reminder fields stay empty
+
+    width = max(map(len, rows), default=0)
+
+    def cells(row: Sequence[Any]) -> tuple[list[Any], list[int]]:
+        values, row_styles = [], []
+        for value in row:
+            if value is None or value == "":
+                values.append(SKIP)
+                row_styles.append(0)
+            elif type(value) is str:  # the common case, without a CellValue per cell
+                values.append(value)
+                row_styles.append(styles.get("", "text", value.startswith(_FORMULA_STARTS)))
+            else:
+                values.append(value)
+                row_styles.append(styles.cell(value).style)
+        padding = width - len(values)
+        return values + [SKIP] * padding, row_styles + [0] * padding
+
+    ws.set_rows(
+        range(1, width + 1), ((r, *cells(row)) for r, row in enumerate(rows, start=first_row))
+    )
 
 
 def _header(ws: WorksheetEditor, headers: Sequence[str], widths: Sequence[int],

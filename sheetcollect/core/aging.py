@@ -44,12 +44,13 @@ def aging_by_customer(assessments: Iterable[Assessment]) -> list[AgingRow]:
     """One row per customer and currency, largest total first."""
     rows: dict[tuple[str, str], AgingRow] = {}
     for a in _open(assessments):
-        key = (customer_key(a.invoice.customer), a.invoice.currency)
+        invoice = a.invoice
+        key = (customer_key(invoice.customer), invoice.currency)
         row = rows.get(key)
         if row is None:
             empty = dict.fromkeys(BUCKETS, Decimal(0))
-            row = rows[key] = AgingRow(a.invoice.customer.strip(), a.invoice.currency, empty)
-        row.buckets[a.bucket or "current"] += a.outstanding
+            row = rows[key] = AgingRow(invoice.customer.strip(), invoice.currency, empty)
+        row.buckets[a.bucket or "current"] += invoice.amount - invoice.paid  # a.outstanding
     return sorted(rows.values(), key=lambda r: (r.currency, -r.total, r.customer.casefold()))
 
 

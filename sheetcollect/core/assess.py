@@ -22,6 +22,7 @@ from .policy import Policy
 __all__ = ["assess", "assess_all", "bucket_for"]
 
 _PAID_TOLERANCE = Decimal("0.005")
+_NO_CLAIM = Decimal(0)  # shared: one per assessment would be 100 bytes each, 100,000 times
 _RANK = {name: rank for rank, name in enumerate(STAGES)}
 _OVERDUE_FROM = _RANK["reminder_1"]
 _CLAIMABLE = frozenset({"overdue", "promise_broken", "plan_missed"})
@@ -244,7 +245,7 @@ class _Assessor:
             last = _last_contact(history, invoice, self.as_of)
             if last is not None:
                 step = self.with_history(step, invoice, last)
-        claim = Decimal(0)
+        claim = _NO_CLAIM
         if self.fees_active and days > 0 and step.status in _CLAIMABLE:
             claim = may_claim(outstanding, invoice.due, days, step.stage, self.policy.fees).total
         bucket = None if step.status in _SETTLED else bucket_for(days)

@@ -72,11 +72,13 @@ def _row_checks(invoice: Invoice) -> list[Problem]:
 
 
 def _name_variants(invoices: Sequence[Invoice]) -> list[Problem]:
-    spellings: dict[str, dict[str, Invoice]] = defaultdict(dict)
+    first_of: dict[str, Invoice] = {}  # each spelling's first invoice: names repeat, keys cost
     for invoice in invoices:
-        if invoice.customer.strip():
-            key = customer_key(invoice.customer)
-            spellings[loose_customer_key(invoice.customer)].setdefault(key, invoice)
+        first_of.setdefault(invoice.customer, invoice)
+    spellings: dict[str, dict[str, Invoice]] = defaultdict(dict)
+    for name, invoice in first_of.items():
+        if name.strip():
+            spellings[loose_customer_key(name)].setdefault(customer_key(name), invoice)
     problems = []
     for variants in spellings.values():
         if len(variants) < 2:

@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 LOG_SHEET = "Contact log"
+_RANK = {stage: rank for rank, stage in enumerate(STAGES)}  # STAGES.index, without the search
 LOG_HEADERS = (
     "Date", "Customer", "Invoices", "Stage", "Action", "Channel", "To", "Subject", "File",
     "State", "Notes",
@@ -110,11 +111,11 @@ def due_contacts(assessments: Iterable[Assessment], as_of: date) -> list[LogEntr
     due: dict[str, list[Assessment]] = defaultdict(list)
     for a in assessments:
         when = a.next_action_date
-        if a.is_open and a.stage != "none" and when is not None and when <= as_of:
+        if when is not None and when <= as_of and a.stage != "none" and a.is_open:
             due[customer_key(a.invoice.customer)].append(a)
     planned = []
     for items in due.values():
-        top = max(items, key=lambda a: (STAGES.index(a.stage), -a.invoice.row))
+        top = max(items, key=lambda a: (_RANK[a.stage], -a.invoice.row))
         invoice = top.invoice
         channel = "email" if invoice.email else ("phone" if invoice.phone else "letter")
         planned.append(
@@ -129,7 +130,7 @@ def due_contacts(assessments: Iterable[Assessment], as_of: date) -> list[LogEntr
                 to=invoice.email or invoice.phone,
             )
         )
-    planned.sort(key=lambda e: (-STAGES.index(e.stage), customer_key(e.customer)))
+    planned.sort(key=lambda e: (-_RANK[e.stage], customer_key(e.customer)))
     return planned
 
 
@@ -163,10 +164,11 @@ def reminder_rows(
     rows = []
     for entry in planned:
         items = by_customer.get(customer_key(entry.customer), [])
-        named = [a for a in items if a.invoice.invoice in entry.invoices] or items
-        top = max(named, key=lambda a: STAGES.index(a.stage)) if named else None
+        wanted = set(entry.invoices)
+        named = [a for a in items if a.invoice.invoice in wanted] or items
+        top = max(named, key=lambda a: _RANK[a.stage]) if named else None
         currencies = sorted({a.invoice.currency for a in named})
-        total = sum((a.outstanding for a in named), Decimal(0))
+        total = sum((a.invoice.amount - a.invoice.paid for a in named), Decimal(0))
         rows.append([
             entry.customer, entry.action, entry.stage, ", ".join(entry.invoices),
             total if len(currencies) <= 1 else "several currencies",

@@ -67,6 +67,7 @@ def _next_step(open_items: Sequence[Assessment]) -> tuple[str, str, date | None]
 
 def _summary(group: Sequence[Assessment], policy: Policy) -> CustomerSummary:
     open_items = [a for a in group if a.is_open]
+    owed = [a.invoice.amount - a.invoice.paid for a in open_items]  # a.outstanding, once each
     late = [d for d in map(_days_late, group) if d is not None]
     average = None
     if late:
@@ -78,8 +79,11 @@ def _summary(group: Sequence[Assessment], policy: Policy) -> CustomerSummary:
         key=customer_key(group[0].invoice.customer),
         currency=group[0].invoice.currency,
         invoices=len(open_items),
-        outstanding=sum((a.outstanding for a in open_items), Decimal(0)),
-        overdue=sum((a.outstanding for a in open_items if (a.days_overdue or 0) > 0), Decimal(0)),
+        outstanding=sum(owed, Decimal(0)),
+        overdue=sum(
+            (o for a, o in zip(open_items, owed, strict=True) if (a.days_overdue or 0) > 0),
+            Decimal(0),
+        ),
         oldest_days_overdue=max((max(a.days_overdue or 0, 0) for a in open_items), default=0),
         highest_stage=stage,
         next_action=action,

@@ -184,7 +184,7 @@ def test_named_sheet_that_does_not_exist(tmp_path):
             EncryptedWorkbook,
             "password-protected",
         ),
-        ("broken.xlsx", b"PK\x03\x04garbage", CorruptWorkbook, "cannot be read"),
+        ("broken.xlsx", b"PK\x03\x04garbage", CorruptWorkbook, "not a readable zip"),
     ],
 )
 def test_files_that_are_not_usable_workbooks(tmp_path, name, content, error, words):
