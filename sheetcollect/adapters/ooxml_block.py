@@ -33,7 +33,7 @@ from sheetcollect.adapters.ooxml_cells import (
 #: Rows (ascending), the columns of each (ascending) and the cells of each as one run.
 Segment = tuple["array[int]", list[list[int]], list[bytes]]
 _CACHE_LIMIT = 8192  # rendered tails kept; a column of sentences that never repeat is not
-_BATCH_ROWS = 1024
+_BATCH_ROWS = 512  # rows rendered and patched together: bigger is no faster, only larger
 
 
 class CellBlock:
@@ -143,23 +143,20 @@ class CellBlock:
         """The cells of rows ``lo``..``hi - 1``, a run of bytes per row."""
         refs = [b'%d"' % row for row in self.rows[lo:hi]]  # r="M5": the closing quote too
         styles = self.styles[lo:hi]
-        tails = [
-            self._tails_of(column[lo:hi], [s[k] for s in styles])
-            for k, column in enumerate(self.values)
-        ]
         pieces: list[Iterable[bytes]] = []
-        for tag, column in zip(self._opens, tails, strict=True):
-            pieces += (repeat(tag), refs, column)
-        runs = [b"".join(cells) for cells in zip(*pieces, strict=False)]  # tags repeat forever
-        gappy = self._gappy
-        for i in gappy[bisect_left(gappy, lo) : bisect_left(gappy, hi)]:
-            j = i - lo
-            runs[j] = b"".join(
-                tag + refs[j] + column[j]
-                for tag, column, values in zip(self._opens, tails, self.values, strict=True)
-                if values[i] is not SKIP
-            )
-        return runs
+        for k, (tag, column) in enumerate(zip(self._opens, self.values, strict=True)):
+            values = column[lo:hi]
+            tails = self._tails_of(values, [s[k] for s in styles])
+            if SKIP in values:  # a skipped cell is left out: no tag, no r=, no rest
+                here = [value is not SKIP for value in values]
+                pieces += (
+                    [tag if h else b"" for h in here],
+                    [r if h else b"" for r, h in zip(refs, here, strict=True)],
+                    tails,
+                )
+            else:
+                pieces += (repeat(tag), refs, tails)
+        return [b"".join(cells) for cells in zip(*pieces, strict=False)]  # tags repeat forever
 
     def _tails_of(self, values: list[Any], styles: list[int]) -> list[bytes]:
         """The cells of one column after their r=, from the cache where the value repeats."""

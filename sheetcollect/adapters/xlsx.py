@@ -131,9 +131,13 @@ def _open(path: Path) -> calamine.CalamineWorkbook:
 
 def _rows(workbook: calamine.CalamineWorkbook, name: str) -> tuple[list[list[Any]], Origin]:
     """A sheet's used range as values, and the 1-based (row, column) of its top-left cell."""
-    sheet = workbook.get_sheet_by_name(name)
-    start = sheet.start or (0, 0)
-    return sheet.to_python(), (start[0] + 1, start[1] + 1)
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+        start = sheet.start or (0, 0)
+        return sheet.to_python(), (start[0] + 1, start[1] + 1)
+    except Exception as exc:  # calamine's own errors: a value or XML it cannot read
+        detail = " ".join(str(exc).split())
+        raise CorruptWorkbook(f"sheet {name!r} cannot be read: {detail}") from exc
 
 
 def _candidate_sheets(workbook: calamine.CalamineWorkbook, options: ReadOptions) -> list[str]:
@@ -157,7 +161,7 @@ def _pick_sheet(
     """The sheet whose header row looks most like an invoice table, with its rows."""
     names = _candidate_sheets(workbook, options)
     if not names:
-        raise NoInvoiceTable(f"{path.name}: has no worksheet to read")
+        raise NoInvoiceTable("has no worksheet to read")
     best: tuple[float, str, list[list[Any]], Origin] | None = None
     for name in names:
         rows, origin = _rows(workbook, name)
@@ -242,7 +246,10 @@ def _read(path: Path, options: ReadOptions) -> SheetRead:
             tuple(log_problems),
             _free_column(rows, origin, table, missing),
         )
-    except NoInvoiceTable as exc:
-        raise NoInvoiceTable(f"{path.name}: {exc}") from None
+    except (NoInvoiceTable, CorruptWorkbook) as exc:
+        message = str(exc)
+        if not message.startswith(f"{path.name}:"):
+            message = f"{path.name}: {message}"
+        raise type(exc)(message) from None
     finally:
         workbook.close()
