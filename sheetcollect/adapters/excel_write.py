@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.contact_log import LOG_HEADERS, LOG_SHEET, log_row
 from ..core.errors import WorkbookError
 from ..core.model import LogEntry
-from ..core.owned import OWNED_HEADERS, owned_values, unassessed_values
+from ..core.owned import OWNED_HEADERS, owned_rows
 from ..core.policy import Policy
 from ..outputs import RunOutputs
 from ..report import Report
@@ -110,21 +110,12 @@ def _owned_rows(
     read: BookRead, report: Report, policy: Policy
 ) -> tuple[list[list[Any]], list[str]]:
     """Each row's six owned values (Excel-ready) and colour group, header to last invoice."""
-    assessed = {a.invoice.row: a for a in report.assessments}
-    errors = {p.row: p for p in report.problems if p.severity == "error" and p.row}
-    blank: list[Any] = [None] * len(OWNED_HEADERS)
     values, colours = [], []
-    for row in range(read.table.header_row + 1, read.table.last_row + 1):
-        a = assessed.get(row)
-        if a is not None:
-            colours.append(policy.colour_key(a.status, a.stage))
-            values.append([excel_value(v) for v in owned_values(a, policy)])
-        elif row in errors:
-            colours.append("")
-            values.append([excel_value(v) for v in unassessed_values(errors[row].message)])
-        else:
-            colours.append("")
-            values.append(blank)
+    for _row, colour, row_values in owned_rows(
+        report.assessments, report.problems, read.table.header_row + 1, read.table.last_row, policy
+    ):
+        colours.append(colour)
+        values.append([excel_value(v) for v in row_values])
     return values, colours
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..core.contact_log import LOG_HEADERS, LOG_SHEET, log_row
 from ..core.model import LogEntry
-from ..core.owned import OWNED_HEADERS, OWNED_KINDS, owned_values, unassessed_values
+from ..core.owned import OWNED_HEADERS, OWNED_KINDS, owned_rows
 from ..core.policy import Policy
 from ..report import Report
 from .gsheets_http import GoogleSheetsError
@@ -337,22 +337,13 @@ class WritePlan:
         self, header_row: int, last_row: int, report: Report
     ) -> tuple[list[list[str]], list[str]]:
         """Each row's owned values as CellData (no format), and each row's colour group."""
-        policy = self.policy
-        assessed = {a.invoice.row: a for a in report.assessments}
-        errors = {p.row: p for p in report.problems if p.severity == "error" and p.row}
-        blank = [cell_json(None)] * len(OWNED_HEADERS)
         values: list[list[str]] = []
         colours: list[str] = []
-        for row in range(header_row + 1, last_row + 1):
-            a = assessed.get(row)
-            if a is not None:
-                colours.append(policy.colour_key(a.status, a.stage))
-                values.append([cell_json(v) for v in owned_values(a, policy)])
-            else:
-                colours.append("")
-                found = errors.get(row)
-                values.append([cell_json(v) for v in unassessed_values(found.message)]
-                              if found else blank)  # fmt: skip
+        for _row, colour, row_values in owned_rows(
+            report.assessments, report.problems, header_row + 1, last_row, self.policy
+        ):
+            colours.append(colour)
+            values.append([cell_json(v) for v in row_values])
         return values, colours
 
     # -- the sheets of our own

@@ -18,7 +18,7 @@ from typing import Any
 from ..core.contact_log import LOG_HEADERS, LOG_SHEET, log_row
 from ..core.errors import WorkbookLocked
 from ..core.model import LogEntry
-from ..core.owned import OWNED_HEADERS, OWNED_KINDS, owned_values, unassessed_values
+from ..core.owned import OWNED_HEADERS, OWNED_KINDS, owned_rows
 from ..core.policy import Policy
 from ..core.table import column_letter
 from ..report import Report
@@ -120,23 +120,12 @@ def _write_invoice_rows(
     by_colour = {
         key: tuple(styles.get(key, kind) for kind in OWNED_KINDS) for key in ("", *policy.fills)
     }
-    colour_of: dict[tuple[str, str], str] = {}  # a few dozen (status, stage) pairs in all
-    assessed = {a.invoice.row: a for a in report.assessments}
-    errors = {p.row: p for p in report.problems if p.severity == "error" and p.row}
-    blank = [None] * len(OWNED_HEADERS)
+    table = read.table
 
     def rows() -> Any:  # each table row: assessed, refused with the reason, or left blank
-        for row in range(read.table.header_row + 1, read.table.last_row + 1):
-            a = assessed.get(row)
-            if a is not None:
-                colour = colour_of.get((a.status, a.stage))
-                if colour is None:
-                    colour = colour_of[(a.status, a.stage)] = policy.colour_key(a.status, a.stage)
-                values = owned_values(a, policy)
-            elif row in errors:
-                colour, values = "", unassessed_values(errors[row].message)
-            else:
-                colour, values = "", blank
+        for row, colour, values in owned_rows(
+            report.assessments, report.problems, table.header_row + 1, table.last_row, policy
+        ):
             row_styles = by_colour[colour]
             for i, value in enumerate(values):
                 if type(value) is str and value.startswith(_FORMULA_STARTS):

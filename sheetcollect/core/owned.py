@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .model import Assessment
+from .model import Assessment, Problem
 from .parse import OWNED_HEADERS
 from .policy import Policy
 
-__all__ = ["BUCKET_WORDS", "OWNED_HEADERS", "OWNED_KINDS", "owned_values", "unassessed_values"]
+__all__ = [
+    "BUCKET_WORDS",
+    "OWNED_HEADERS",
+    "OWNED_KINDS",
+    "owned_rows",
+    "owned_values",
+    "unassessed_values",
+]
 
 #: The kind of value in each owned column, in ``OWNED_HEADERS`` order ("int" and "date" need
 #: a number format where they are written).
@@ -40,3 +48,31 @@ def owned_values(a: Assessment, policy: Policy) -> list[Any]:
 def unassessed_values(message: str) -> list[Any]:
     """The owned cells of a row that could not be assessed: say so, and what is wrong."""
     return ["Not assessed", None, "", "Fix the row", None, message]
+
+
+def owned_rows(
+    assessments: Iterable[Assessment],
+    problems: Iterable[Problem],
+    first_row: int,
+    last_row: int,
+    policy: Policy,
+) -> Iterator[tuple[int, str, list[Any]]]:
+    """Every table row from ``first_row`` to ``last_row`` as (row, colour group, six values):
+    assessed, refused with the reason (no colour), or blank (no colour) — the same walk for
+    the file, the Excel button and Google Sheets."""
+    assessed = {a.invoice.row: a for a in assessments}
+    errors = {p.row: p for p in problems if p.severity == "error" and p.row}
+    colour_of: dict[tuple[str, str], str] = {}  # a few dozen (status, stage) pairs in all
+    blank: list[Any] = [None] * len(OWNED_HEADERS)
+    for row in range(first_row, last_row + 1):
+        a = assessed.get(row)
+        if a is not None:
+            key = (a.status, a.stage)
+            colour = colour_of.get(key)
+            if colour is None:
+                colour = colour_of[key] = policy.colour_key(a.status, a.stage)
+            yield row, colour, owned_values(a, policy)
+        elif row in errors:
+            yield row, "", unassessed_values(errors[row].message)
+        else:
+            yield row, "", blank
