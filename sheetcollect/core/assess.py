@@ -88,6 +88,11 @@ class _Assessor:
         self.policy = policy
         self.fees_active = policy.fees.active
         self._calendar_by_due: dict[date, _Step] = {}
+        # The policy's words in every escalation reason, worked out once.
+        self._agency_fee = f"{policy.agency_fee_percent.normalize():f} %" + (
+            f" + {_money(policy.agency_fixed_cost)}" if policy.agency_fixed_cost else ""
+        )
+        self._threshold = _money(policy.agency_threshold)
 
     # -------------------------------------------------------------- calendar
 
@@ -101,7 +106,8 @@ class _Assessor:
         policy, outstanding = self.policy, invoice.outstanding
         small = outstanding < policy.agency_threshold
         label = policy.stage_labels["escalate_small" if small else "escalate"]
-        return step._replace(why=f"{step.why}: {self._advice(outstanding)}", action=label)
+        why = f"{step.why}: {self._advice(outstanding)}"
+        return _Step(step.status, step.stage, step.when, why, label)
 
     def _calendar_step(self, due_date: date, days: int) -> _Step:
         policy, due = self.policy, due_date.isoformat()
@@ -124,12 +130,10 @@ class _Assessor:
         if outstanding < policy.agency_threshold:
             return (
                 f"{_money(outstanding)} outstanding is under the "
-                f"{_money(policy.agency_threshold)} threshold, so write off or use small claims"
+                f"{self._threshold} threshold, so write off or use small claims"
             )
         net = outstanding * (100 - policy.agency_fee_percent) / 100 - policy.agency_fixed_cost
-        fee = f"{policy.agency_fee_percent.normalize():f} %"
-        if policy.agency_fixed_cost:
-            fee += f" + {_money(policy.agency_fixed_cost)}"
+        fee = self._agency_fee
         if net <= 0:
             return (
                 f"an agency at {fee} would recover nothing net of its costs, "
