@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 import sys
@@ -14,15 +13,14 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .cli_errors import fail_cleanly as _fail_cleanly
 from .config import CONFIG_NAME, find_config, load_config
-from .core.errors import ConfigError, SheetcollectError
+from .core.errors import ConfigError
 from .report import Report
 from .runner import run_workbook
 from .summary import print_summary, progress
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_DONE, EXIT_PROBLEMS, EXIT_NOTHING_DONE = 0, 1, 2
 
 
 class _IsoDate(click.ParamType):
@@ -53,20 +51,6 @@ def run_options(command: F) -> F:
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
-
-
-def _fail_cleanly(command: F) -> F:
-    """Turn our errors into one line on stderr and exit 2, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except SheetcollectError as exc:
-            click.echo(f"sheetcollect: {exc}", err=True)
-            sys.exit(EXIT_NOTHING_DONE)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _emit(report: Report, as_json: bool, quiet: bool) -> None:

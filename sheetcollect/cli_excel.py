@@ -6,7 +6,6 @@ package installed (``pip install 'sheetcollect[excel]'``) for its VBA, not Excel
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -15,25 +14,12 @@ from typing import Any, TypeVar
 
 import click
 
-from .core.errors import SheetcollectError, WorkbookError
+from .cli_errors import fail_cleanly as _fail_cleanly
+from .core.errors import WorkbookError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = ["excel"]
-
-
-def _fail_cleanly(command: F) -> F:
-    """Our errors become one line on stderr and exit 2, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except SheetcollectError as exc:
-            click.echo(f"sheetcollect: {exc}", err=True)
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _interpreter() -> str:

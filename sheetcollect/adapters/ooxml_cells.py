@@ -14,6 +14,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple, cast
 
+from sheetcollect.core.table import column_letter
+
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
 MAX_TEXT = 32_767
@@ -43,14 +45,8 @@ class CellValue(NamedTuple):
     style: int = 0
 
 
-@cache
-def column_letters(col: int) -> str:
-    """1 -> 'A', 28 -> 'AB'."""
-    letters = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+#: 1 -> "A", 28 -> "AB" (the core's column_letter, remembered: the writer asks often).
+column_letters = cache(column_letter)
 
 
 def column_number(letters: str) -> int:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..core.errors import CorruptWorkbook, LimitExceeded, UnsupportedFormat, WorkbookError
 from .ooxml import Package, SheetInfo
+from .ooxml_cells import column_letters
 from .ooxml_opc import parse_xml
 from .ooxml_zip import Archive, Limits, MiB, read_archive
 
@@ -129,15 +130,6 @@ def column_number(letters: bytes) -> int:
     for letter in letters.upper():
         number = number * 26 + letter - 64
     return number
-
-
-def column_letters(number: int) -> str:
-    """2 → B, 27 → AA, 16384 → XFD."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 # -- streaming a part ------------------------------------------------------------------------
