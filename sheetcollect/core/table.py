@@ -361,7 +361,9 @@ def read_invoice_table(
         )
     layout = _Layout(sheet, col0, dict(match.columns), orders, _header_currency(match))
     reader = _RowReader(layout, options, date1904)
-    user_columns = sorted(set(range(len(match.headers))) - set(owned_index.values()))
+    # a note right of the last header is not part of any row: it never makes one an invoice
+    header_columns = range(_last_header_index(match.headers) + 1)
+    user_columns = sorted(set(header_columns) - set(owned_index.values()))
     pick = itemgetter(*user_columns) if len(user_columns) > 1 else None  # gives a tuple
     invoices: list[Invoice] = []
     last_row = row0 + match.row

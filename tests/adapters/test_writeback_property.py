@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +17,8 @@ from hypothesis import strategies as st
 from sheetcollect.core.owned import OWNED_HEADERS, owned_values
 from sheetcollect.core.policy import Config
 from sheetcollect.runner import run_workbook
+
+from ..validate import ooxml_validate
 
 AS_OF = date(2026, 11, 23)
 HEADER = ["Invoice", "Customer", "Due date", "Amount", "Paid", "Notes", "Formula check"]
@@ -146,16 +147,21 @@ def test_owned_columns_as_computed_and_everything_else_as_before(ledger):
         }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core.table.read_invoice_table decides whether a row is blank from every column of "
-    "the used range, not the header's: a note right of the table, below the last invoice, "
-    "becomes an invoice row ('no amount; row not assessed', exit 1, 'Not assessed' written "
-    "beside it); user_columns should stop at _last_header_index",
-)
 def test_a_note_right_of_the_table_below_the_last_invoice_is_not_an_invoice(tmp_path):
+    """Only the header's columns make a row an invoice: a note in J4, right of the table and
+    below its one invoice, is left alone, not read as an invoice with no amount."""
     ledger = {"rows": [["Acme Ltd", AS_OF, 100.0, 0.0, ""]], "top": 0, "merge_title": False,
               "table": False, "comments": set(), "beside": {(3, 9): "checked by JB"},
               "others": []}  # fmt: skip
-    report = run_workbook(write_ledger(tmp_path / "l.xlsx", ledger), as_of=AS_OF, dry_run=True)
+    path = write_ledger(tmp_path / "l.xlsx", ledger)
+    report = run_workbook(path, as_of=AS_OF, dry_run=True)
     assert report.problems == ()
+    assert [a.invoice.row for a in report.assessments] == [2]
+    out = tmp_path / "out.xlsx"
+    run_workbook(path, as_of=AS_OF, output=out, drafts=False)
+    sheet = load(out)["Invoices"]
+    assert sheet["J4"].value == "checked by JB"
+    assert [sheet.cell(4, c).value for c in range(1, sheet.max_column + 1) if c != 10] == [None] * (
+        sheet.max_column - 1
+    )
+    ooxml_validate(out, path)
