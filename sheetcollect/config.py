@@ -52,8 +52,11 @@ def find_config(workbook: Path | None) -> Path | None:
     places.append(Path.cwd())
     for folder in places:
         candidate = folder / CONFIG_NAME
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # a folder name the system refuses: the workbook's read says so
+            continue
     return None
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from .adapters.files import check_writable, replace_file
+from .adapters.files import check_writable, is_file, replace_file
 from .adapters.xlsx import SheetRead, read_workbook
 from .adapters.xlsx_write import patch_workbook
 from .config import draft_settings
@@ -109,7 +109,7 @@ def _run(
     on_step: Callable[[str], None] | None,
 ) -> Report:
     step = on_step or (lambda name: None)
-    if not dry_run and output is None and path.is_file():
+    if not dry_run and output is None and is_file(path):
         check_writable(path)
     step(f"Reading {path.name}")
     read = read_workbook(path, config.reading)

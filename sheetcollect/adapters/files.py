@@ -15,11 +15,27 @@ from pathlib import Path
 
 from ..core.errors import WorkbookLocked
 
-__all__ = ["BACKUP_DIR", "KEEP_BACKUPS", "check_writable", "lock_file", "replace_file"]
+__all__ = [
+    "BACKUP_DIR",
+    "KEEP_BACKUPS",
+    "check_writable",
+    "is_file",
+    "lock_file",
+    "replace_file",
+]
 
 BACKUP_DIR = ".sheetcollect-backup"
 _ANY_WRITE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 KEEP_BACKUPS = 10
+
+
+def is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a name the system refuses (too long, say) is not, and the
+    reader then says why in one sentence."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def lock_file(path: Path) -> Path | None:

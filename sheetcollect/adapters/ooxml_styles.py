@@ -169,7 +169,9 @@ class Styles:
     def _reuse_or_append(self, section: str, el: Any) -> int:
         """Index of an identical entry in ``section``, appending ``el`` if there is none."""
         parent = self._section(section)
-        children = [c for c in parent if isinstance(c.tag, str)]
+        # only the section's own items count: Excel numbers xf, font and fill by position
+        # among their kind, so a stray element among them must not shift the index
+        children = parent.findall(q(_ITEM[section]))
         known = self._known.get(section)
         if known is None:
             known = self._known[section] = {}

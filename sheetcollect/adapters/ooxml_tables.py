@@ -48,8 +48,8 @@ class TablePart:
             name=root.get("name", ""),
             display_name=root.get("displayName", root.get("name", "")),
             ref=root.get("ref", ""),
-            header_row_count=int(root.get("headerRowCount", "1")),
-            totals_row_count=int(root.get("totalsRowCount", "0")),
+            header_row_count=self._number(root, "headerRowCount", 1),
+            totals_row_count=self._number(root, "totalsRowCount", 0),
             column_names=tuple(
                 _X_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), col.get("name", ""))
                 for col in self._columns()
@@ -89,7 +89,7 @@ class TablePart:
         columns_el = self._root.find(q("tableColumns"))
         if columns_el is None:
             raise CorruptWorkbook(f"{self._where}: table {info.name} has no tableColumns.")
-        next_id = max((int(c.get("id", "0")) for c in self._columns()), default=0) + 1
+        next_id = max((self._number(c, "id", 0) for c in self._columns()), default=0) + 1
         for offset, name in enumerate(final):
             column = etree.SubElement(columns_el, q("tableColumn"))
             column.set("id", str(next_id + offset))
@@ -106,6 +106,19 @@ class TablePart:
     def serialize(self) -> bytes:
         """The part's new bytes."""
         return serialize_xml(self._root, self._original)
+
+    def _number(self, el: etree._Element, attribute: str, default: int) -> int:
+        """A whole-number attribute of the table part; anything else means a damaged file."""
+        text = el.get(attribute)
+        if text is None:
+            return default
+        if not text.strip().isdigit():
+            tag = etree.QName(el).localname
+            raise CorruptWorkbook(
+                f"{self._where}: a <{tag}> has {attribute}={text[:20]!r}, which is not a whole "
+                "number; the file is damaged"
+            )
+        return int(text)
 
     def _columns(self) -> list[etree._Element]:
         return list(self._root.iterfind(f"{q('tableColumns')}/{q('tableColumn')}"))

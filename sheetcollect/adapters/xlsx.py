@@ -5,6 +5,7 @@ Reading uses python-calamine: fast, exact, and it gives formula cells their cach
 
 from __future__ import annotations
 
+import stat
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,9 +74,13 @@ class SheetRead:
 def check_readable(path: Path, limits: ReadLimits | None = None) -> None:
     """Refuse, with one sentence, a path that is not a readable .xlsx/.xlsm workbook, or one
     that could not be read safely within ``limits`` (see ``xlsx_guard``)."""
-    if not path.exists():
-        raise WorkbookError(f"{path}: no such file")
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise WorkbookError(f"{path}: no such file") from None
+    except OSError as exc:  # a name too long for the system, a file used as a folder...
+        raise WorkbookError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    if stat.S_ISDIR(mode):
         raise WorkbookError(f"{path}: is a folder, not a workbook")
     suffix = path.suffix.lower()
     if suffix in _CONVERT:

@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from ..core.contact_log import LOG_HEADERS, LOG_SHEET, log_row
-from ..core.errors import WorkbookLocked
+from ..core.errors import WorkbookError, WorkbookLocked
 from ..core.model import LogEntry
 from ..core.owned import OWNED_HEADERS, OWNED_KINDS, owned_rows
 from ..core.policy import Policy
 from ..core.table import column_letter
 from ..report import Report
 from .ooxml import CellValue, Package, WorksheetEditor
+from .ooxml_cells import MAX_COL
 from .xlsx import SheetRead
 
 __all__ = ["REMINDERS_HEADERS", "REMINDERS_SHEET", "Patch", "patch_workbook"]
@@ -89,6 +90,7 @@ def _place_columns(ws: WorksheetEditor, read: SheetRead, styles: _Styles) -> dic
     if not missing:
         return owned
     start = read.free_col
+    _check_room(read, start, len(missing))
     for offset, header in enumerate(missing):
         owned[header] = start + offset
     grown = _grow_excel_table(ws, read, start, missing)
@@ -98,6 +100,19 @@ def _place_columns(ws: WorksheetEditor, read: SheetRead, styles: _Styles) -> dic
     for header in missing:
         ws.set_column_width(owned[header], _WIDTHS[header])
     return owned
+
+
+def _check_room(read: SheetRead, start: int, count: int) -> None:
+    """Refuse, before anything is written, a table with no room for ``count`` new columns."""
+    if start + count - 1 <= MAX_COL:
+        return
+    words = ("one", "two", "three", "four", "five", "six")
+    what = f"{words[count - 1]} collection column{'s' if count > 1 else ''}"
+    raise WorkbookError(
+        f"{read.path.name}: sheet {read.table.sheet!r} has no room right of the table for the "
+        f"{what} (Excel stops at column XFD); delete columns it does not need, or give "
+        "six of its columns the collection headers"
+    )
 
 
 def _grow_excel_table(ws: WorksheetEditor, read: SheetRead, start: int, names: list[str]) -> bool:
