@@ -10,11 +10,19 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from .errors import ConfigError
+from .config_values import (
+    check_keys,
+    colour_value,
+    config_error,
+    decimal_number,
+    table_value,
+    text_value,
+    whole_number,
+)
 from .model import STAGES
 
 K = TypeVar("K")
@@ -237,88 +245,38 @@ class Config:
 _CURRENCY_PRESETS = ("none", "uk_statutory", "eu_directive")
 
 
-def _fail(key: str, message: str) -> ConfigError:
-    return ConfigError(f"sheetcollect.toml: {key}: {message}")
-
-
-def _check_keys(section: str, given: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-    for key in given:
-        if key not in allowed:
-            where = f"[{section}] {key}" if section else key
-            raise _fail(where, f"unknown key; allowed: {', '.join(allowed)}")
-
-
-def _integer(key: str, value: Any, low: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail(key, f"{value!r} is not a whole number")
-    if low is not None and value < low:
-        raise _fail(key, f"{value} is below the minimum of {low}")
-    return value
-
-
-def _decimal(key: str, value: Any, low: Decimal | None = Decimal(0)) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise _fail(key, f"{value!r} is not a number")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise _fail(key, f"{value!r} is not a number") from exc
-    if not number.is_finite() or (low is not None and number < low):
-        raise _fail(key, f"{value!r} must be a number of at least {low}")
-    return number
-
-
-def _text(key: str, value: Any, allowed: tuple[str, ...] | None = None) -> str:
-    if not isinstance(value, str):
-        raise _fail(key, f"{value!r} is not text")
-    if allowed is not None and value not in allowed:
-        raise _fail(key, f"{value!r} is not one of: {', '.join(allowed)}")
-    return value
-
-
-def _colour(key: str, value: Any) -> str:
-    text = _text(key, value).lstrip("#").upper()
-    if text and (len(text) != 6 or any(c not in "0123456789ABCDEF" for c in text)):
-        raise _fail(key, f'{value!r} is not a colour like "C6EFCE" (or "" for none)')
-    return text
-
-
-def _table(key: str, value: Any) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise _fail(key, "must be a table of keys and values")
-    return value
-
-
 def _stages(raw: Mapping[str, Any]) -> Mapping[str, int]:
-    _check_keys("stages", raw, tuple(_STAGE_STARTS))
+    check_keys("stages", raw, tuple(_STAGE_STARTS))
     starts = dict(_STAGE_STARTS)
     for name, value in raw.items():
-        starts[name] = _integer(f"[stages] {name}", value)
+        starts[name] = whole_number(f"[stages] {name}", value)
     order = list(STAGES[1:])
     for earlier, later in itertools.pairwise(order):
         if starts[later] <= starts[earlier]:
-            raise _fail(
+            raise config_error(
                 f"[stages] {later}",
                 f"must start after {earlier} (day {starts[earlier]}), got day {starts[later]}",
             )
     if starts["reminder_1"] < 1:
-        raise _fail("[stages] reminder_1", "must start at day 1 or later (after the due date)")
+        raise config_error(
+            "[stages] reminder_1", "must start at day 1 or later (after the due date)"
+        )
     return _frozen(starts)
 
 
 def _labels(section: str, raw: Mapping[str, Any], defaults: Mapping[str, str]) -> Mapping[str, str]:
-    _check_keys(section, raw, tuple(defaults))
+    check_keys(section, raw, tuple(defaults))
     merged = dict(defaults)
-    merged.update({name: _text(f"[{section}] {name}", value) for name, value in raw.items()})
+    merged.update({name: text_value(f"[{section}] {name}", value) for name, value in raw.items()})
     return _frozen(merged)
 
 
 def _colours(raw: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
     allowed = COLOUR_KEYS + tuple(f"{k}_text" for k in COLOUR_KEYS)
-    _check_keys("colours", raw, allowed)
+    check_keys("colours", raw, allowed)
     fills, fonts = dict(policy.fills), dict(policy.fonts)
     for name, value in raw.items():
-        colour = _colour(f"[colours] {name}", value)
+        colour = colour_value(f"[colours] {name}", value)
         if name.endswith("_text"):
             fonts[name.removesuffix("_text")] = colour
         else:
@@ -328,19 +286,19 @@ def _colours(raw: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
 
 def _fees(raw: Mapping[str, Any]) -> Fees:
     names = tuple(f.name for f in fields(Fees))
-    _check_keys("fees", raw, names)
+    check_keys("fees", raw, names)
     fees = Fees()
     if "preset" in raw:
-        fees = replace(fees, preset=_text("[fees] preset", raw["preset"], _CURRENCY_PRESETS))
+        fees = replace(fees, preset=text_value("[fees] preset", raw["preset"], _CURRENCY_PRESETS))
     if "annual_interest_percent" in raw:
-        rate = _decimal("[fees] annual_interest_percent", raw["annual_interest_percent"])
+        rate = decimal_number("[fees] annual_interest_percent", raw["annual_interest_percent"])
         fees = replace(fees, annual_interest_percent=rate)
     if "percent_fee" in raw:
-        fees = replace(fees, percent_fee=_decimal("[fees] percent_fee", raw["percent_fee"]))
+        fees = replace(fees, percent_fee=decimal_number("[fees] percent_fee", raw["percent_fee"]))
     if "stage_fees" in raw:
-        table = _table("[fees] stage_fees", raw["stage_fees"])
-        _check_keys("fees.stage_fees", table, STAGES[1:])
-        amounts = {k: _decimal(f"[fees.stage_fees] {k}", v) for k, v in table.items()}
+        table = table_value("[fees] stage_fees", raw["stage_fees"])
+        check_keys("fees.stage_fees", table, STAGES[1:])
+        amounts = {k: decimal_number(f"[fees.stage_fees] {k}", v) for k, v in table.items()}
         fees = replace(fees, stage_fees=_frozen(amounts))
     if "reference_rates" in raw:
         fees = replace(fees, reference_rates=_frozen(_reference_rates(raw["reference_rates"])))
@@ -348,15 +306,15 @@ def _fees(raw: Mapping[str, Any]) -> Fees:
 
 
 def _reference_rates(value: Any) -> dict[date, Decimal]:
-    table = _table("[fees] reference_rates", value)
+    table = table_value("[fees] reference_rates", value)
     rates: dict[date, Decimal] = {}
     for when, rate in table.items():
         key = f"[fees.reference_rates] {when}"
         try:
             start = when if isinstance(when, date) else date.fromisoformat(str(when))
         except ValueError as exc:
-            raise _fail(key, "the key must be a date like 2026-07-01") from exc
-        rates[start] = _decimal(key, rate)
+            raise config_error(key, "the key must be a date like 2026-07-01") from exc
+        rates[start] = decimal_number(key, rate)
     return rates
 
 
@@ -391,55 +349,55 @@ _SECTIONS = (
 def _simple_sections(raw: Mapping[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for section in ("contact", "escalation", "customers"):
-        table = _table(f"[{section}]", raw.get(section, {}))
+        table = table_value(f"[{section}]", raw.get(section, {}))
         allowed = tuple(k.split(".", 1)[1] for k in _POLICY_KEYS if k.startswith(section + "."))
-        _check_keys(section, table, allowed)
+        check_keys(section, table, allowed)
         for name, value in table.items():
             attribute, kind = _POLICY_KEYS[f"{section}.{name}"]
             key = f"[{section}] {name}"
             if kind == "int":
-                changes[attribute] = _integer(key, value, low=0)
+                changes[attribute] = whole_number(key, value, low=0)
             elif kind == "money":
-                changes[attribute] = _decimal(key, value)
+                changes[attribute] = decimal_number(key, value)
             else:
-                changes[attribute] = _text(key, value, ("", *STAGES[1:]))
+                changes[attribute] = text_value(key, value, ("", *STAGES[1:]))
     return changes
 
 
 def _reading(raw: Mapping[str, Any], columns: Mapping[str, Any]) -> ReadOptions:
-    _check_keys("reading", raw, ("sheet", "date_order", "currency"))
+    check_keys("reading", raw, ("sheet", "date_order", "currency"))
     options = ReadOptions(
-        sheet=_text("[reading] sheet", raw.get("sheet", "")),
-        date_order=_text("[reading] date_order", raw.get("date_order", "dmy"), ("dmy", "mdy")),
-        currency=_text("[reading] currency", raw.get("currency", "")).upper(),
+        sheet=text_value("[reading] sheet", raw.get("sheet", "")),
+        date_order=text_value("[reading] date_order", raw.get("date_order", "dmy"), ("dmy", "mdy")),
+        currency=text_value("[reading] currency", raw.get("currency", "")).upper(),
     )
     from .parse import FIELDS  # parse owns the field names
 
-    _check_keys("columns", columns, FIELDS)
-    mapping = {name: _text(f"[columns] {name}", value) for name, value in columns.items()}
+    check_keys("columns", columns, FIELDS)
+    mapping = {name: text_value(f"[columns] {name}", value) for name, value in columns.items()}
     return replace(options, columns=_frozen(mapping))
 
 
 def config_from_dict(raw: Mapping[str, Any]) -> Config:
     """Build a Config from parsed TOML; raises ConfigError naming the first wrong key or value."""
-    _check_keys("", raw, _SECTIONS)
+    check_keys("", raw, _SECTIONS)
     policy = Policy(**_simple_sections(raw))
     changes: dict[str, Any] = {}
     if "stages" in raw:
-        changes["stage_starts"] = _stages(_table("[stages]", raw["stages"]))
-    labels = _table("[labels]", raw.get("labels", {}))
-    _check_keys("labels", labels, ("stages", "status"))
+        changes["stage_starts"] = _stages(table_value("[stages]", raw["stages"]))
+    labels = table_value("[labels]", raw.get("labels", {}))
+    check_keys("labels", labels, ("stages", "status"))
     if "stages" in labels:
         changes["stage_labels"] = _labels("labels.stages", labels["stages"], _STAGE_LABELS)
     if "status" in labels:
         changes["status_labels"] = _labels("labels.status", labels["status"], _STATUS_LABELS)
     if "colours" in raw:
-        changes.update(_colours(_table("[colours]", raw["colours"]), policy))
+        changes.update(_colours(table_value("[colours]", raw["colours"]), policy))
     if "fees" in raw:
-        changes["fees"] = _fees(_table("[fees]", raw["fees"]))
+        changes["fees"] = _fees(table_value("[fees]", raw["fees"]))
     reading = _reading(
-        _table("[reading]", raw.get("reading", {})),
-        _table("[columns]", raw.get("columns", {})),
+        table_value("[reading]", raw.get("reading", {})),
+        table_value("[columns]", raw.get("columns", {})),
     )
-    drafts = _frozen(dict(_table("[drafts]", raw.get("drafts", {}))))
+    drafts = _frozen(dict(table_value("[drafts]", raw.get("drafts", {}))))
     return Config(policy=replace(policy, **changes), reading=reading, drafts=drafts)
