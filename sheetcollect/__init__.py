@@ -22,6 +22,7 @@ from .core.errors import (
     WorkbookError,
     WorkbookLocked,
 )
+from .core.limits import Limits
 from .core.model import Assessment, CustomerSummary, Hold, Invoice, LogEntry, Problem
 from .core.policy import Config, Fees, Policy, ReadOptions, config_from_dict
 from .core.table import read_invoice_table
@@ -64,6 +65,7 @@ __all__ = [
     "Hold",
     "Invoice",
     "LimitExceeded",
+    "Limits",
     "LogEntry",
     "NoInvoiceTable",
     "Policy",

@@ -7,6 +7,7 @@ from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
+from .core.limits import Limits
 from .core.model import STAGES
 from .core.policy import COLOUR_KEYS, Config, Fees, Policy
 from .drafts import DraftSettings
@@ -31,6 +32,14 @@ _DRAFT_NOTES = {
     "templates_dir": "a folder of your own templates (see `sheetcollect init --templates`)",
     "signature": "replaces name, company and phone under each message",
 }
+_LIMIT_NOTES = {
+    "max_part_bytes": "256 MiB: the most one part of the file may unpack to",
+    "max_total_bytes": "512 MiB: the file, and all its parts unpacked together",
+    "max_parts": "parts (zip entries) in the file",
+    "max_rows": "the last row a sheet may use (Excel's last: 1048576)",
+    "max_columns": "the last column a sheet may use (16384 = XFD, Excel's last)",
+    "max_cells": "rows x columns of the sheets' used ranges from A1, added up",
+}
 
 
 def _toml(value: Any) -> str:
@@ -54,7 +63,7 @@ def _section(name: str, items: dict[str, Any], notes: dict[str, str] | None = No
 
 def default_config_text() -> str:
     """A ``sheetcollect.toml`` holding every setting at its default, with what it means."""
-    policy, reading = Policy(), Config().reading
+    policy, reading, limits = Policy(), Config().reading, Config().limits
     drafts = {**_DRAFT_DEFAULTS}
     for item in fields(DraftSettings):
         if item.name not in drafts:
@@ -131,6 +140,11 @@ def default_config_text() -> str:
             {"not_due": '"" = no fill'},
         ),
         *_section("drafts", drafts, _DRAFT_NOTES),
+        "# How much of a workbook file is read: past a limit the run stops and names it.",
+        "# Raise one only for a genuinely huge workbook; each costs memory and time.",
+        *_section(
+            "limits", {f.name: getattr(limits, f.name) for f in fields(Limits)}, _LIMIT_NOTES
+        ),
     ]
     assert set(STAGES[1:]) <= set(policy.stage_starts)
     return "\n".join(lines).rstrip() + "\n"

@@ -112,7 +112,7 @@ def _run(
     if not dry_run and output is None and is_file(path):
         check_writable(path)
     step(f"Reading {path.name}")
-    read = read_workbook(path, config.reading)
+    read = read_workbook(path, config.reading, config.limits)
     step(f"Assessing {len(read.table.invoices):,} invoices")
     report = assess_table(
         read.table, as_of=as_of, config=config, source=str(path), contact_log=read.contact_log
@@ -140,7 +140,7 @@ def draft_workbook(
     """Write the drafts for ``path`` again (or drafts of an on-request ``kind``, such as a
     statement); the workbook and its contact log are not touched."""
     config = config or Config()
-    read = read_workbook(path, config.reading)
+    read = read_workbook(path, config.reading, config.limits)
     report = assess_table(
         read.table, as_of=as_of, config=config, source=str(path), contact_log=read.contact_log
     )

@@ -19,6 +19,7 @@ def test_default_file_reads_back_as_the_defaults():
     config = config_from_dict(tomllib.loads(default_config_text()))
     assert config.policy == Config().policy
     assert config.reading == Config().reading
+    assert config.limits == Config().limits
     settings, problems = draft_settings(config)
     assert settings.from_email == PLACEHOLDER_SENDER and len(problems) == 1
     assert settings.templates_dir is None

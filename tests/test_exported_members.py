@@ -13,6 +13,7 @@ EXPECTED = {
     "Hold",
     "Invoice",
     "LimitExceeded",
+    "Limits",
     "LogEntry",
     "NoInvoiceTable",
     "Policy",

@@ -34,7 +34,6 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheetcollect.adapters import xlsx_guard
 from sheetcollect.adapters.xlsx import read_workbook
 from sheetcollect.cli import cli
 from sheetcollect.sample import write_sample_workbook
@@ -316,19 +315,108 @@ def test_the_real_command_refuses_within_time_and_memory(corpus, tmp_path, case,
     assert path.read_bytes() == before
 
 
-def test_lower_limits_refuse_sooner(corpus, tmp_path, monkeypatch):
-    """The bomb is stopped at the first megabyte past a low limit; the limits are the guard's
-    keyword argument (``ReadLimits``), its default the module's ``DEFAULT_LIMITS``."""
+def _limits(folder: Path, text: str) -> Path:
+    """A sheetcollect.toml in ``folder`` (beside the workbook, where the run finds it)."""
+    path = folder / "sheetcollect.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_limit_lowered_in_the_config_stops_a_bomb_sooner(corpus, tmp_path):
+    """The bomb is stopped at the first megabyte past the lowered limit."""
     path = corpus("zip-bomb-lying", tmp_path)
-    monkeypatch.setattr(xlsx_guard, "DEFAULT_LIMITS", xlsx_guard.ReadLimits(max_part_bytes=2**20))
+    _limits(tmp_path, "[limits]\nmax_part_bytes = 1048576\n")
     outcome = run_isolated("run", str(path), "--as-of", AS_OF, memory=512 * 2**20, deadline=10)
-    assert outcome.one_line_error and "past the limit of 1048576 bytes" in outcome.stderr
-    small = invoices_workbook(tmp_path / "small.xlsx")
-    monkeypatch.setattr(xlsx_guard, "DEFAULT_LIMITS", xlsx_guard.ReadLimits(max_rows=3))
-    outcome = run_isolated("run", str(small), "--as-of", AS_OF)
-    assert outcome.one_line_error and "runs to row 4, more than the limit of 3 rows" in (
-        outcome.stderr
+    assert outcome.one_line_error, outcome
+    assert "past the limit of 1048576 bytes (max_part_bytes)" in outcome.stderr
+    assert "raise [limits] max_part_bytes in sheetcollect.toml" in outcome.stderr
+
+
+# (setting, value just below what the small workbook needs, what the refusal says)
+LOWERED = [
+    ("max_part_bytes", 4096, "part xl/theme/theme1.xml declares 6994 bytes, more than the limit"),
+    ("max_total_bytes", 5000, "bytes, more than the limit of 5000"),
+    ("max_parts", 5, "has 10 parts, more than the limit of 5"),
+    ("max_rows", 3, "runs to row 4, more than the limit of 3 rows"),
+    ("max_columns", 6, "runs to column G (7), more than the limit of 6 columns"),
+    ("max_cells", 27, "A1:G4 holds 28 cells, more than the limit of 27"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "message"), LOWERED, ids=[k for k, *_ in LOWERED])
+def test_a_limit_lowered_in_the_config_refuses_a_file_the_defaults_read(
+    tmp_path, key, value, message
+):
+    path = invoices_workbook(tmp_path / "small.xlsx")
+    before = path.read_bytes()
+    assert run_isolated("run", str(path), "--as-of", AS_OF, "--dry-run").exit_code == 0
+    _limits(tmp_path, f"[limits]\n{key} = {value}\n")
+    for command in ("run", "check"):
+        outcome = run_isolated(command, str(path), "--as-of", AS_OF)
+        assert outcome.clean and outcome.one_line_error, outcome
+        assert message in outcome.stderr
+        assert f"({key}); " in outcome.stderr or f"({key}), " in outcome.stderr
+        assert f"raise [limits] {key} in sheetcollect.toml" in outcome.stderr
+        assert path.read_bytes() == before
+
+
+def _many_parts(src: Path, dest: Path, extra: int) -> Path:
+    """``src`` with ``extra`` small text parts more (declared, as Excel would keep them)."""
+    old = parts(src)
+    types = old["[Content_Types].xml"].replace(
+        b"<Default ", b'<Default Extension="txt" ContentType="text/plain"/><Default ', 1
     )
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in old.items():
+            out.writestr(name, types if name == "[Content_Types].xml" else data)
+        for n in range(extra):
+            out.writestr(f"customXml/note{n}.txt", f"note {n}")
+    return dest
+
+
+def test_a_limit_raised_in_the_config_reads_and_writes_a_file_the_defaults_refuse(tmp_path):
+    """10,001 parts pass the default max_parts of 10,000 only once it is raised, and the
+    writer opens the file within the same raised limit (not its own defaults)."""
+    path = _many_parts(invoices_workbook(tmp_path / "src.xlsx"), tmp_path / "parts.xlsx", 9_991)
+    before = path.read_bytes()
+    outcome = run_isolated("run", str(path), "--as-of", AS_OF)
+    assert outcome.one_line_error and "has 10001 parts, more than the limit of 10000" in (
+        outcome.stderr
+    ), outcome
+    assert "raise [limits] max_parts in sheetcollect.toml" in outcome.stderr
+    _limits(tmp_path, "[limits]\nmax_parts = 20000\n")
+    out = tmp_path / "out.xlsx"
+    outcome = run_isolated("run", str(path), "--as-of", AS_OF, "--output", str(out))
+    assert outcome.clean and outcome.exit_code == 0, outcome
+    assert path.read_bytes() == before
+    with zipfile.ZipFile(out) as written:
+        assert len(written.namelist()) >= 10_001
+        assert b"Collection status" in written.read("xl/sharedStrings.xml") + written.read(SHEET)
+    ooxml_validate(out, path)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[limits]\nmax_rows = 0\n", "[limits] max_rows: 0 is below the minimum of 1"),
+        ("[limits]\nmax_rows = -5\n", "[limits] max_rows: -5 is below the minimum of 1"),
+        ('[limits]\nmax_cells = "lots"\n', "[limits] max_cells: 'lots' is not a whole number"),
+        ("[limits]\nmax_parts = 1.5\n", "[limits] max_parts: 1.5 is not a whole number"),
+        ("[limits]\nmax_part_bytes = true\n", "[limits] max_part_bytes: True is not a whole"),
+        ("[limits]\nmax_rows = 2000000\n", "[limits] max_rows: 2,000,000 is more than Excel's"),
+        ("[limits]\nmax_columns = 16385\n", "[limits] max_columns: 16,385 is more than Excel's"),
+        ("[limits]\nmax_sheets = 3\n", "[limits] max_sheets: unknown key; allowed: max_part_"),
+        ("limits = 5\n", "[limits]: must be a table of keys and values"),
+    ],
+)
+def test_a_bad_limit_in_the_config_is_refused_by_name(tmp_path, toml, message):
+    path = invoices_workbook(tmp_path / "small.xlsx")
+    before = path.read_bytes()
+    config = _limits(tmp_path, toml)
+    outcome = run_isolated("run", str(path), "--as-of", AS_OF)
+    assert outcome.clean and outcome.one_line_error, outcome
+    assert f"{config}: {message}" in outcome.stderr
+    assert path.read_bytes() == before
 
 
 # -- bugs found, to be fixed where they live ---------------------------------------------------

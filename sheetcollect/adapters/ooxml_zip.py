@@ -27,8 +27,8 @@ from sheetcollect.core.errors import (
     UnsupportedFormat,
     WorkbookError,
 )
+from sheetcollect.core.limits import Limits, MiB, raise_limit
 
-MiB = 1024 * 1024
 # Level 5 compresses a large sheet about as small as 6 (within ~2%) in a little over half the time.
 DEFLATE_LEVEL = 5
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -42,15 +42,6 @@ _END_RECORD = struct.Struct("<IHHHHIIH")
 _OUT_CHUNK = MiB
 _IN_CHUNK = 64 * 1024
 _PROLOG_PEEK = 64 * 1024
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Safety limits for reading a workbook; each is a count of decompressed bytes or parts."""
-
-    max_part_bytes: int = 256 * MiB
-    max_total_bytes: int = 512 * MiB
-    max_parts: int = 10_000
 
 
 @dataclass(frozen=True)
@@ -132,7 +123,8 @@ class Archive:
         limits, name = self.limits, self.path.name
         if len(infos) > limits.max_parts:
             raise LimitExceeded(
-                f"{name} has {len(infos)} parts, more than the limit of {limits.max_parts}."
+                f"{name} has {len(infos)} parts, more than the limit of {limits.max_parts} "
+                f"(max_parts); {raise_limit('max_parts')}"
             )
         if len({i.filename.lower() for i in infos}) != len(infos):  # part names ignore case
             raise CorruptWorkbook(f"{name} has two zip entries with the same name.")
@@ -141,8 +133,9 @@ class Archive:
             declared += info.file_size
             if info.file_size > limits.max_part_bytes:
                 raise LimitExceeded(
-                    f"{name}: part {info.filename} declares {info.file_size} bytes, "
-                    f"more than the limit of {limits.max_part_bytes}."
+                    f"{name}: part {info.filename} declares {info.file_size} bytes, more than "
+                    f"the limit of {limits.max_part_bytes} (max_part_bytes); "
+                    + raise_limit("max_part_bytes")
                 )
             if info.flag_bits & 0x1:
                 raise UnsupportedFormat(
@@ -155,8 +148,8 @@ class Archive:
                 )
         if declared > limits.max_total_bytes:
             raise LimitExceeded(
-                f"{name} declares {declared} bytes uncompressed, "
-                f"more than the limit of {limits.max_total_bytes}."
+                f"{name} declares {declared} bytes uncompressed, more than the limit of "
+                f"{limits.max_total_bytes} (max_total_bytes); {raise_limit('max_total_bytes')}"
             )
 
     def _data_offset(self, info: zipfile.ZipInfo) -> int:
@@ -192,13 +185,14 @@ class Archive:
         """Yield the entry's decompressed bytes, stopping as soon as a limit is passed."""
         info, limits = entry.info, self.limits
         budget = min(limits.max_part_bytes, limits.max_total_bytes - total_so_far)
+        key = "max_part_bytes" if budget == limits.max_part_bytes else "max_total_bytes"
         produced = 0
         for chunk in self._decompressed_chunks(entry):
             produced += len(chunk)
             if produced > budget:
                 raise LimitExceeded(
                     f"{self.path.name}: part {info.filename} inflates past the limit of "
-                    f"{budget} bytes."
+                    f"{budget} bytes ({key}); {raise_limit(key)}"
                 )
             yield chunk
 
@@ -239,7 +233,8 @@ def read_archive(path: Path, limits: Limits) -> Archive:
         size = os.stat(path).st_size
         if size > limits.max_total_bytes:
             raise LimitExceeded(
-                f"{path.name} is {size} bytes, more than the limit of {limits.max_total_bytes}."
+                f"{path.name} is {size} bytes, more than the limit of {limits.max_total_bytes} "
+                f"(max_total_bytes); {raise_limit('max_total_bytes')}"
             )
         data = path.read_bytes()
     except OSError as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import stat
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +23,12 @@ from ..core.errors import (
     UnsupportedFormat,
     WorkbookError,
 )
+from ..core.limits import Limits
 from ..core.model import LogEntry, Problem
 from ..core.parse import OWNED_HEADERS, find_header
 from ..core.policy import ReadOptions
 from ..core.table import InvoiceTable, read_invoice_table
-from .xlsx_guard import ReadLimits, check_workbook
+from .xlsx_guard import check_workbook
 
 __all__ = ["OUR_SHEETS", "SheetRead", "check_readable", "read_workbook"]
 
@@ -60,6 +61,7 @@ class SheetRead:
         log_problems: rows of that log that could not be read.
         free_col: the first column right of the table with room for the owned columns that
             are not there yet (nothing in it from the header row to the last invoice).
+        limits: the limits it was read within, which the writer opens it with again.
     """
 
     path: Path
@@ -69,9 +71,10 @@ class SheetRead:
     contact_log: tuple[LogEntry, ...] = ()
     log_problems: tuple[Problem, ...] = ()
     free_col: int = 0
+    limits: Limits = field(default_factory=Limits)
 
 
-def check_readable(path: Path, limits: ReadLimits | None = None) -> None:
+def check_readable(path: Path, limits: Limits | None = None) -> None:
     """Refuse, with one sentence, a path that is not a readable .xlsx/.xlsm workbook, or one
     that could not be read safely within ``limits`` (see ``xlsx_guard``)."""
     try:
@@ -218,15 +221,18 @@ def _free_column(rows: list[list[Any]], origin: Origin, table: InvoiceTable, cou
     return col
 
 
-def read_workbook(path: Path, options: ReadOptions | None = None) -> SheetRead:
-    """Find and read the invoice table of the workbook at ``path``."""
-    options = options or ReadOptions()
-    check_readable(path)
+def read_workbook(
+    path: Path, options: ReadOptions | None = None, limits: Limits | None = None
+) -> SheetRead:
+    """Find and read the invoice table of the workbook at ``path``, refusing a file past
+    ``limits`` (``[limits]`` of sheetcollect.toml; the defaults when None)."""
+    options, limits = options or ReadOptions(), limits or Limits()
+    check_readable(path, limits)
     with gc_paused():
-        return _read(path, options)
+        return _read(path, options, limits)
 
 
-def _read(path: Path, options: ReadOptions) -> SheetRead:
+def _read(path: Path, options: ReadOptions, limits: Limits) -> SheetRead:
     workbook = _open(path)
     try:
         sheet, rows, origin = _pick_sheet(workbook, options, path)
@@ -250,6 +256,7 @@ def _read(path: Path, options: ReadOptions) -> SheetRead:
             tuple(log),
             tuple(log_problems),
             _free_column(rows, origin, table, missing),
+            limits,
         )
     except (NoInvoiceTable, CorruptWorkbook) as exc:
         message = str(exc)

@@ -26,14 +26,14 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import CorruptWorkbook, LimitExceeded, UnsupportedFormat, WorkbookError
+from ..core.limits import Limits, raise_limit
 from .ooxml import Package, SheetInfo
 from .ooxml_cells import column_letters
 from .ooxml_opc import parse_xml
-from .ooxml_zip import Archive, Limits, MiB, read_archive
+from .ooxml_zip import Archive, MiB, read_archive
 
 __all__ = ["DEFAULT_LIMITS", "EXCEL_COLUMNS", "EXCEL_ROWS", "ReadLimits", "check_workbook"]
 
@@ -41,33 +41,8 @@ EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 CALAMINE_STRINGS = "xl/sharedStrings.xml"  # calamine reads this name, whatever the rels say
 
 
-@dataclass(frozen=True)
-class ReadLimits:
-    """How much of a workbook sheetcollect agrees to read; past any limit it stops and says so.
-
-    Attributes:
-        max_part_bytes: the most one part of the zip may inflate to.
-        max_total_bytes: the most the file, and all its parts inflated together, may be.
-        max_parts: the most parts (zip entries) the file may have.
-        max_rows: the last row a worksheet may use.
-        max_columns: the last column a worksheet may use (16,384 is Excel's last, XFD).
-        max_cells: rows × columns of the worksheets' used ranges from A1, added up: the
-            reader builds each as a full grid (about 40 bytes a cell), one after another.
-    """
-
-    max_part_bytes: int = 256 * MiB
-    max_total_bytes: int = 512 * MiB
-    max_parts: int = 10_000
-    max_rows: int = 200_000
-    max_columns: int = EXCEL_COLUMNS
-    max_cells: int = 5_000_000
-
-    @property
-    def archive(self) -> Limits:
-        """The limits of the zip container, as the writer takes them."""
-        return Limits(self.max_part_bytes, self.max_total_bytes, self.max_parts)
-
-
+#: The guard's limits are the reader's and the writer's: ``[limits]`` in sheetcollect.toml.
+ReadLimits = Limits
 DEFAULT_LIMITS = ReadLimits()
 _PARSED_WHOLE = re.compile(r"(?i)(?:^|/)_rels/[^/]*\.rels$|/tables/[^/]*\.xml$")
 # XML 1.0 allows no control character but tab, line feed and carriage return
@@ -86,7 +61,7 @@ def check_workbook(path: Path, limits: ReadLimits | None = None) -> None:
 
 
 def _check(path: Path, limits: ReadLimits) -> None:
-    archive = read_archive(path, limits.archive)
+    archive = read_archive(path, limits)
     package = Package(archive)
     for part in archive.names:  # the small parts the writer parses whole, parsed now
         if _PARSED_WHOLE.search(part):
@@ -376,12 +351,13 @@ class _Scan:
         if rows > limits.max_rows:
             raise LimitExceeded(
                 f"{self.where}: runs to row {rows:,}, more than the limit of "
-                f"{limits.max_rows:,} rows (max_rows)"
+                f"{limits.max_rows:,} rows (max_rows); {raise_limit('max_rows')}"
             )
         if cols > limits.max_columns:
             raise LimitExceeded(
                 f"{self.where}: runs to column {column_letters(cols)} ({cols:,}), more than "
-                f"the limit of {limits.max_columns:,} columns (max_columns)"
+                f"the limit of {limits.max_columns:,} columns (max_columns); "
+                + raise_limit("max_columns")
             )
         if cells_before + rows * cols > limits.max_cells:
             n = cells_before
@@ -389,7 +365,7 @@ class _Scan:
             raise LimitExceeded(
                 f"{self.where}: its used range A1:{last} holds {rows * cols:,} cells{before} "
                 f"more than the limit of {limits.max_cells:,} (max_cells); delete stray cells "
-                "far below or right of the invoices"
+                f"far below or right of the invoices, or {raise_limit('max_cells')}"
             )
 
 

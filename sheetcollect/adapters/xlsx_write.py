@@ -243,8 +243,9 @@ def patch_workbook(
     summary_rows: Sequence[Sequence[Any]] = (),
     force: bool = False,
 ) -> Patch:
-    """Write ``read.path`` with the owned cells filled in to ``dest`` (a new file)."""
-    package = Package.open(read.path)
+    """Write ``read.path`` with the owned cells filled in to ``dest`` (a new file); the file
+    is opened within the limits it was read with."""
+    package = Package.open(read.path, read.limits)
     ws = package.worksheet(read.table.sheet)
     if ws.protected and not force:
         raise WorkbookLocked(

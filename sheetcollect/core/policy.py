@@ -23,6 +23,7 @@ from .config_values import (
     text_value,
     whole_number,
 )
+from .limits import Limits, limits_from_dict
 from .model import STAGES
 
 K = TypeVar("K")
@@ -233,11 +234,13 @@ class Config:
         reading: how the invoice table is read.
         drafts: the ``[drafts]`` table as written; the drafts module checks it (it is about
             e-mail and templates, which the core knows nothing of).
+        limits: how much of a workbook file may be read (``[limits]``).
     """
 
     policy: Policy = field(default_factory=Policy)
     reading: ReadOptions = field(default_factory=ReadOptions)
     drafts: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
+    limits: Limits = field(default_factory=Limits)
 
 
 # ---------------------------------------------------------------- from_dict
@@ -343,6 +346,7 @@ _SECTIONS = (
     "labels",
     "colours",
     "drafts",
+    "limits",
 )
 
 
@@ -400,4 +404,5 @@ def config_from_dict(raw: Mapping[str, Any]) -> Config:
         table_value("[columns]", raw.get("columns", {})),
     )
     drafts = _frozen(dict(table_value("[drafts]", raw.get("drafts", {}))))
-    return Config(policy=replace(policy, **changes), reading=reading, drafts=drafts)
+    limits = limits_from_dict(table_value("[limits]", raw.get("limits", {})))
+    return Config(policy=replace(policy, **changes), reading=reading, drafts=drafts, limits=limits)
