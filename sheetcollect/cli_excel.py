@@ -90,18 +90,21 @@ def add_button(workbook: Path, output: Path | None) -> None:
     Everything else in the workbook is kept byte for byte. An .xlsx becomes a new .xlsm
     beside it; an .xlsm is replaced, with a backup in .sheetcollect-backup/. A workbook
     with VBA of its own is left alone, and the steps to add the button in Excel are shown.
+    The [limits] of a sheetcollect.toml beside WORKBOOK apply, as for a run.
     """
     from .adapters.excel_button import has_our_vba, has_vba_project, install_button
     from .adapters.excel_macro import manual_steps
     from .adapters.xlsx import check_readable
+    from .config import find_config, load_config
 
-    check_readable(workbook)
-    if has_our_vba(workbook):
+    limits = load_config(find_config(workbook)).limits  # [limits] beside it, as for a run
+    check_readable(workbook, limits)
+    if has_our_vba(workbook, limits):
         click.echo(f"{workbook.name} has the button and xlwings' VBA already; nothing to do")
         return
-    if has_vba_project(workbook):
+    if has_vba_project(workbook, limits):
         click.echo(manual_steps(workbook))
         return
-    dest, module = install_button(workbook, output)
+    dest, module = install_button(workbook, output, limits)
     click.echo(f"Wrote {dest}")
     _how_to_run(dest, module)

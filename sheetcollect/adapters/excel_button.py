@@ -93,15 +93,15 @@ class ButtonAdded:
 # ------------------------------------------------------------------ the patch
 
 
-def has_vba_project(path: Path) -> bool:
+def has_vba_project(path: Path, limits: Limits | None = None) -> bool:
     """Whether the workbook at ``path`` has a VBA project."""
-    return _has_vba(read_archive(path, Limits()))
+    return _has_vba(read_archive(path, limits or Limits()))
 
 
-def has_our_vba(path: Path) -> bool:
+def has_our_vba(path: Path, limits: Limits | None = None) -> bool:
     """Whether the workbook's VBA project is the installed xlwings' standalone one, as
     ``add_button`` puts it in (so the button is there already)."""
-    archive = read_archive(path, Limits())
+    archive = read_archive(path, limits or Limits())
     found = [n for n in archive.names if n.lower().endswith("vbaproject.bin")]
     return len(found) == 1 and archive.read(found[0]) == xlwings_vba_project()
 
@@ -251,13 +251,14 @@ def add_button(
     col: int,
     vba: bytes | None = None,
     fixed_time: bool = False,
+    limits: Limits | None = None,
 ) -> ButtonAdded:
     """Write ``src`` to ``dest`` with xlwings' VBA and a button at (row, col) of ``sheet``.
 
     ``dest`` should be an .xlsm (Excel refuses macros in an .xlsx). Raises WorkbookError
-    when ``src`` already has a VBA project.
+    when ``src`` already has a VBA project, or is past ``limits`` (the defaults when None).
     """
-    archive = read_archive(src, Limits())
+    archive = read_archive(src, limits or Limits())
     if _has_vba(archive):
         raise WorkbookError(f"{src.name} has VBA of its own; see `sheetcollect excel add-button`")
     where = archive.path.name
@@ -314,19 +315,21 @@ def _beside(part: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
-def button_spot(path: Path) -> tuple[str, int, int]:
+def button_spot(path: Path, limits: Limits | None = None) -> tuple[str, int, int]:
     """Where the button goes: the invoice sheet, beside the header, right of the owned
     columns (those there and those the first run will add)."""
     from .xlsx import read_workbook
 
-    read = read_workbook(path)
+    read = read_workbook(path, limits=limits)
     table = read.table
     missing = 6 - len(table.owned)
     right = max(table.last_col, read.free_col + missing - 1 if missing else 0)
     return table.sheet, max(1, table.header_row - 2), right + 2
 
 
-def install_button(workbook: Path, output: Path | None = None) -> tuple[Path, Path | None]:
+def install_button(
+    workbook: Path, output: Path | None = None, limits: Limits | None = None
+) -> tuple[Path, Path | None]:
     """Add the button and xlwings' VBA to ``workbook``, written as ``output`` (by default
     the same name with .xlsm), and the module its macro imports; returns both paths.
 
@@ -338,7 +341,7 @@ def install_button(workbook: Path, output: Path | None = None) -> tuple[Path, Pa
     if dest.suffix.lower() != ".xlsm":
         raise WorkbookError(f"{dest.name}: a workbook with macros must be saved as .xlsm")
     module_name(dest)  # refuse an impossible name before writing anything
-    sheet, row, col = button_spot(workbook)
+    sheet, row, col = button_spot(workbook, limits)
     in_place = dest.exists() and dest.resolve() == workbook.resolve()
     if in_place:
         check_writable(dest)
@@ -346,7 +349,7 @@ def install_button(workbook: Path, output: Path | None = None) -> tuple[Path, Pa
         raise WorkbookError(f"{dest} exists already; choose another name with --output")
 
     def write(temp: Path) -> None:
-        add_button(workbook, temp, sheet=sheet, row=row, col=col)
+        add_button(workbook, temp, sheet=sheet, row=row, col=col, limits=limits)
 
     replace_file(dest, write, backup=in_place)
     return dest, write_module(dest)

@@ -530,6 +530,19 @@ def test_add_button_keeps_every_other_part_byte_for_byte(tmp_path):
     assert len(report.assessments) == len(rows) - 1
 
 
+def test_add_button_keeps_to_the_limits_of_the_config_beside_the_workbook(tmp_path):
+    rows = [list(SAMPLE_HEADERS), *sample_rows(TODAY)]
+    original = write_workbook(tmp_path / "ledger.xlsx", rows)
+    before = original.read_bytes()
+    (tmp_path / "sheetcollect.toml").write_text("[limits]\nmax_parts = 3\n")
+
+    result = CliRunner().invoke(excel_cli, ["add-button", str(original)])
+
+    assert result.exit_code == 2, result.output
+    assert "more than the limit of 3 (max_parts); raise [limits] max_parts in " in result.stderr
+    assert original.read_bytes() == before and not (tmp_path / "ledger.xlsm").exists()
+
+
 def test_add_button_replaces_an_xlsm_without_vba_and_keeps_a_backup(tmp_path):
     rows = [list(SAMPLE_HEADERS), *sample_rows(TODAY)]
     path = write_workbook(tmp_path / "ledger.xlsm", rows)  # macro-free, named .xlsm
