@@ -15,9 +15,11 @@ it aborts the whole process: no exception, no message. So before it is asked to 
   more strings than it holds.
 
 Excel, xlsxwriter, openpyxl and LibreOffice write every ``<c>`` and ``<row>`` with ``r=`` as
-its first attribute, so a sheet is normally scanned with a few C-speed passes. A sheet written
-any other way (references left out, namespace prefixes, odd quoting) is walked tag by tag, the
-way calamine places its cells: slower, and still bounded, since it stops at the first limit.
+its first attribute, so a sheet is normally scanned with a few C-speed passes, to its end even
+past a limit, so that a refusal says how far the sheet runs (what to raise the limit to). A
+sheet written any other way (references left out, namespace prefixes, odd quoting) is walked
+tag by tag, the way calamine places its cells: slower, and still bounded, since it stops at
+the first limit.
 """
 
 from __future__ import annotations
@@ -299,7 +301,9 @@ class _Scan:
         if column_past.search(piece):
             columns = set(_CELL_COLUMN.findall(piece))
             self.last_col = max(self.last_col, *(column_number(c) for c in columns))
-        self._check_range()
+        # the limits wait for the end of the sheet (these passes are cheap), so that a
+        # refusal says how far the sheet really runs: the value to raise a limit to
+        self._check_grid()
 
     def _walk(self) -> None:
         """The used range, tag by tag, placing a cell without a reference the way calamine
@@ -338,16 +342,21 @@ class _Scan:
             )
         return row, col
 
+    def _check_grid(self) -> None:
+        """Refuse a used range found so far that leaves Excel's grid."""
+        rows, cols = self.last_row, self.last_col
+        if cols > EXCEL_COLUMNS or rows > EXCEL_ROWS:
+            raise CorruptWorkbook(
+                f"{self.where}: has a cell at or beyond {column_letters(cols)}{rows}, outside "
+                f"Excel's grid (A1 to XFD{EXCEL_ROWS}); the file is damaged"
+            )
+
     def _check_range(self, cells_before: int = 0) -> None:
         """Refuse the used range found so far if it is too big, on its own or (at the end of
         the sheet) with the ``cells_before`` of the sheets read before it."""
+        self._check_grid()
         rows, cols, limits = self.last_row, self.last_col, self.limits
         last = f"{column_letters(cols)}{rows}"
-        if cols > EXCEL_COLUMNS or rows > EXCEL_ROWS:
-            raise CorruptWorkbook(
-                f"{self.where}: has a cell at or beyond {last}, outside Excel's grid "
-                f"(A1 to XFD{EXCEL_ROWS}); the file is damaged"
-            )
         if rows > limits.max_rows:
             raise LimitExceeded(
                 f"{self.where}: runs to row {rows:,}, more than the limit of "

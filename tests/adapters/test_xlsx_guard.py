@@ -199,3 +199,17 @@ def test_what_excel_and_the_python_writers_write_passes(tmp_path):
 
     for path in sorted(DATA.glob("*.xls*")):
         check_workbook(path)
+
+
+def test_a_refusal_says_how_far_the_sheet_really_runs(tmp_path):
+    """The scan goes on to the end of a sheet past a limit (it costs a few regular-expression
+    passes), so the refusal gives the value the limit must be raised to, not the row where
+    the first megabyte happened to end; and that value lets the sheet through."""
+    rows = [[f"INV-{n}", f"Customer {n}", "", 100, 0] for n in range(40_000)]
+    path = invoices_workbook(tmp_path / "long.xlsx", rows)
+    assert zipfile.ZipFile(path).getinfo(SHEET).file_size > 3 * 2**20  # several pieces
+    with pytest.raises(LimitExceeded, match=r"runs to row 40,001, more than the limit of 1,000"):
+        check_workbook(path, ReadLimits(max_rows=1_000))
+    with pytest.raises(LimitExceeded, match=r"A1:G40001 holds 280,007 cells, more than the "):
+        check_workbook(path, ReadLimits(max_cells=1_000))
+    check_workbook(path, ReadLimits(max_rows=40_001, max_cells=280_007))
