@@ -18,6 +18,7 @@ from .core.policy import Config
 from .drafts import Draft, plan_drafts, write_drafts
 from .drafts.model import HANDOVER
 from .report import Report
+from .steps import OnStep, no_steps
 
 __all__ = ["RunOutputs", "drafts_folder", "prepare_outputs", "summary_rows"]
 
@@ -93,9 +94,11 @@ def prepare_outputs(
     *,
     drafts: bool = True,
     write: bool = True,
+    on_step: OnStep = no_steps,
 ) -> RunOutputs:
     """Plan today's contacts, draft the new ones (into ``workbook_folder/reminders/<as_of>``
-    when ``write``), and build the log rows and the Reminders sheet."""
+    when ``write``), and build the log rows and the Reminders sheet. ``on_step`` hears how
+    many customers have been drafted."""
     planned = due_contacts(report.assessments, report.as_of)
     fresh = new_entries(contact_log, planned)
     written: list[Draft] = []
@@ -107,7 +110,12 @@ def prepare_outputs(
         if fresh_names and write:
             folder = drafts_folder(workbook_folder, report)
             written, found = write_drafts(
-                report, settings, folder, policy=config.policy, customers=fresh_names
+                report,
+                settings,
+                folder,
+                policy=config.policy,
+                customers=fresh_names,
+                on_progress=lambda done, total: on_step("Drafting reminders", done, total),
             )
             problems += found
         fresh_keys = {customer_key(name) for name in fresh_names} if write else set()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from email.headerregistry import Address
 from pathlib import Path
@@ -123,6 +123,7 @@ def _compose(
     policy: Policy | None,
     kind: str | None,
     customers: Collection[str] | None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[_Composed], list[Problem]]:
     if kind is not None and kind not in ON_REQUEST_KINDS:
         allowed = ", ".join(ON_REQUEST_KINDS)
@@ -130,10 +131,13 @@ def _compose(
     renderer, names = Renderer(settings), FileNames()
     composed: list[_Composed] = []
     problems: list[Problem] = []
-    for case in select_cases(report, kind, customers):
+    cases = list(select_cases(report, kind, customers))
+    for done, case in enumerate(cases, 1):
         made, found = _compose_case(case, report, settings, policy or Policy(), renderer, names)
         composed += made
         problems += found
+        if on_progress:
+            on_progress(done, len(cases))
     return composed, problems
 
 
@@ -158,6 +162,7 @@ def write_drafts(
     policy: Policy | None = None,
     kind: str | None = None,
     customers: Collection[str] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Draft], list[Problem]]:
     """Write one draft per customer with an action due into ``out_dir`` (created if needed;
     files of the same name are replaced, so a re-run gives the same files).
@@ -165,8 +170,9 @@ def write_drafts(
     ``policy`` is the one the report was assessed with (its agency threshold picks the
     consequence named at escalation). ``kind`` drafts that kind for every customer with open
     invoices instead (e.g. "statement"), optionally only for the named ``customers``.
+    ``on_progress`` hears (customers drafted, customers to draft) after each customer.
     """
-    composed, problems = _compose(report, settings, policy, kind, customers)
+    composed, problems = _compose(report, settings, policy, kind, customers, on_progress)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     drafts = []
