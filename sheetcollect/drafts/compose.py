@@ -18,7 +18,7 @@ from .model import HANDOVER, ON_REQUEST_KINDS, Draft, DraftSettings
 from .output import email_bytes, letter_files
 from .render import Renderer
 
-__all__ = ["plan_drafts", "write_drafts"]
+__all__ = ["call_scripts", "plan_drafts", "write_drafts"]
 
 _CALL_KINDS = frozenset({"warning_call", "promise_broken"})
 
@@ -181,3 +181,27 @@ def write_drafts(
             (out_dir / name).write_bytes(data)
         drafts.append(replace(item.draft, path=out_dir / item.primary))
     return drafts, problems
+
+
+def call_scripts(
+    report: Report,
+    settings: DraftSettings,
+    *,
+    policy: Policy | None = None,
+    customers: Collection[str] | None = None,
+) -> dict[str, str]:
+    """What to say on the phone to each customer whose stage calls for a call, keyed by
+    ``customer_key``: only the call script is rendered (for the call list of a rerun, whose
+    drafts were written earlier)."""
+    renderer, scripts = Renderer(settings), {}
+    for case in select_cases(report, None, customers):
+        if case.kind not in _CALL_KINDS:
+            continue
+        address, _problems = _recipient(case)
+        email = address.addr_spec if address else ""
+        channel = "email" if address else "letter"
+        context = build_context(
+            case, settings, report.as_of, policy or Policy(), channel=channel, email=email
+        )
+        scripts[customer_key(case.customer)] = renderer.render(case.kind, "call_script", context)
+    return scripts
