@@ -206,15 +206,18 @@ def init(folder: Path, templates: bool, force: bool) -> None:
     from .config_file import default_config_text
 
     target = folder / CONFIG_NAME
-    if target.exists() and not force:
-        raise ConfigError(f"{target} exists already; use --force to replace it")
-    folder.mkdir(parents=True, exist_ok=True)
-    text = default_config_text()
-    if templates:
-        copied = _copy_templates(folder / "sheetcollect-templates")
-        text = text.replace('templates_dir = ""', f'templates_dir = "{copied.name}"')
-        click.echo(f"Copied the reminder templates to {copied}")
-    target.write_text(text, encoding="utf-8")
+    try:
+        if target.exists() and not force:
+            raise ConfigError(f"{target} exists already; use --force to replace it")
+        folder.mkdir(parents=True, exist_ok=True)
+        text = default_config_text()
+        if templates:
+            copied = _copy_templates(folder / "sheetcollect-templates")
+            text = text.replace('templates_dir = ""', f'templates_dir = "{copied.name}"')
+            click.echo(f"Copied the reminder templates to {copied}")
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:  # a folder name the system refuses, or one we may not write in
+        raise ConfigError(f"{folder}: cannot write {CONFIG_NAME} there ({exc.strerror})") from exc
     click.echo(f"Wrote {target}: every setting at its default; change what you need.")
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from .adapters.files import check_writable, is_file, replace_file
+from .adapters.files import check_output, check_writable, is_file, replace_file
 from .adapters.xlsx import SheetRead, read_workbook
 from .adapters.xlsx_write import patch_workbook
 from .config import draft_settings
@@ -15,7 +15,6 @@ from .core.assess import assess_all
 from .core.bulk import gc_paused
 from .core.check import check_invoices
 from .core.customers import summarise_customers
-from .core.errors import WorkbookError
 from .core.model import LogEntry
 from .core.policy import Config
 from .core.table import InvoiceTable
@@ -122,6 +121,8 @@ def _run(
 ) -> Report:
     if not dry_run and output is None and is_file(path):
         check_writable(path)
+    if not dry_run and output is not None:
+        check_output(output)
     step(f"Reading {path.name}")
     read = read_workbook(path, config.reading, config.limits)
     step(f"Assessing {len(read.table.invoices):,} invoices")
@@ -134,8 +135,6 @@ def _run(
     dest = output or path
     if output is not None and output.resolve() == path.resolve():
         dest = path
-    elif output is not None and output.exists() and output.is_dir():
-        raise WorkbookError(f"--output {output} is a folder; give a file name")
     return _write(read, report, config, dest, force, drafts, step)
 
 

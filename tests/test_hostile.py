@@ -454,6 +454,17 @@ def test_a_file_name_too_long_for_the_system_is_a_one_line_error(tmp_path, comma
     assert "too long" in outcome.stderr
 
 
+def test_an_output_or_init_folder_name_too_long_is_a_one_line_error(tmp_path):
+    path = invoices_workbook(tmp_path / "small.xlsx")
+    before = path.read_bytes()
+    long = str(tmp_path / ("x" * 300))
+    outcome = run_isolated("run", str(path), "--as-of", AS_OF, "--output", long + ".xlsx")
+    assert outcome.clean and outcome.one_line_error and "too long" in outcome.stderr, outcome
+    assert path.read_bytes() == before and not (tmp_path / "reminders").exists()
+    outcome = run_isolated("init", "--dir", long)
+    assert outcome.clean and outcome.one_line_error and "too long" in outcome.stderr, outcome
+
+
 def test_a_workbook_with_only_our_own_sheets_is_named_once(tmp_path):
     import xlsxwriter
 

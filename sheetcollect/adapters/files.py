@@ -13,11 +13,12 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from ..core.errors import WorkbookLocked
+from ..core.errors import WorkbookError, WorkbookLocked
 
 __all__ = [
     "BACKUP_DIR",
     "KEEP_BACKUPS",
+    "check_output",
     "check_writable",
     "is_file",
     "lock_file",
@@ -36,6 +37,17 @@ def is_file(path: Path) -> bool:
         return path.is_file()
     except OSError:
         return False
+
+
+def check_output(path: Path) -> None:
+    """Refuse, before any work, an ``--output`` that is a folder or a name the system
+    refuses (too long, say)."""
+    try:
+        folder = path.is_dir()
+    except OSError as exc:
+        raise WorkbookError(f"--output {path}: cannot be written ({exc.strerror})") from exc
+    if folder:
+        raise WorkbookError(f"--output {path} is a folder; give a file name")
 
 
 def lock_file(path: Path) -> Path | None:
