@@ -79,6 +79,7 @@ class WorksheetEditor:
         self._col_specs: list[tuple[int, int, int]] | None = None
         self._style_attr: dict[int, bytes] = {}
         self._formula = self._sheet.formula
+        self._drawing: tuple[str, int, bytes] | None = None  # a <drawing> to add: id, where, tag
         self.formulas_dropped = False  # a formula cell was overwritten or cleared
 
     # -- reading ---------------------------------------------------------------------------
@@ -114,6 +115,19 @@ class WorksheetEditor:
             if low <= col <= high:
                 return style
         return 0
+
+    @property
+    def drawing(self) -> str | None:
+        """The relationship id of the sheet's <drawing> (charts, pictures), if it has one."""
+        if self._drawing is not None:
+            return self._drawing[0]
+        return self._sheet.tail_rel_id("drawing")
+
+    def set_drawing(self, rel_id: str) -> None:
+        """Give the sheet a <drawing> pointing at relationship ``rel_id`` (it has none yet)."""
+        if self.drawing is not None:
+            raise ValueError(f"{self.where} has a drawing already.")
+        self._drawing = (rel_id, *self._sheet.tail_insert("drawing", rel_id))
 
     @property
     def tables(self) -> list[TableInfo]:
@@ -275,7 +289,7 @@ class WorksheetEditor:
     @property
     def changed(self) -> bool:
         """Whether saving will write this part differently."""
-        if self._is_new or self._has_cells() or self._widths:
+        if self._is_new or self._has_cells() or self._widths or self._drawing:
             return True
         return self._clear_from is not None and self.last_row_on_file() >= self._clear_from
 
@@ -318,7 +332,11 @@ class WorksheetEditor:
         new_ref = self._dimension(dimension[0].attrs.get("ref", "")) if dimension else None
         yield sheet.head_with(new_ref, self._widths) + opening
         yield from self._render_body()
-        yield closing + data[sheet.sheet_data_end :]
+        if self._drawing is None:
+            yield closing + data[sheet.sheet_data_end :]
+        else:
+            _, at, tag = self._drawing
+            yield closing + data[sheet.sheet_data_end : at] + tag + data[at:]
 
     def _render_body(self) -> Iterator[bytes]:
         """The new content of <sheetData> in chunks: original bytes between changed rows."""
