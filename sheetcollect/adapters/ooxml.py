@@ -51,6 +51,7 @@ from sheetcollect.adapters.ooxml_opc import (
     resolve_target,
     serialize_xml,
 )
+from sheetcollect.adapters.ooxml_parts import WholeParts
 from sheetcollect.adapters.ooxml_sheet import WorksheetEditor
 from sheetcollect.adapters.ooxml_stream import deflate_and_check
 from sheetcollect.adapters.ooxml_styles import Styles
@@ -128,8 +129,10 @@ class Package:
         self._new_parts: list[str] = []
         self._removed: set[str] = set()
         self._styles: Styles | None = None
-        self._put: dict[str, bytes] = {}  # whole parts written by put_part
-        self._part_rels: dict[str, Relationships] = {}  # editable, from relationships()
+        self.parts = WholeParts(  # drawings, charts: see ooxml_parts
+            archive, self._content_types, self._new_parts, self._relationships,
+            known={self.workbook_part: self._rels},
+        )  # fmt: skip
 
     @classmethod
     def open(cls, path: str | Path, limits: Limits | None = None) -> Package:
@@ -204,44 +207,6 @@ class Package:
         self._editors[part] = self._editor(info, _NEW_SHEET, is_new=True)
         return self._editors[part]
 
-    # -- whole parts (drawings, charts) ----------------------------------------------------
-
-    @property
-    def part_names(self) -> list[str]:
-        """Every part the saved file will hold, added ones included."""
-        return [*self._archive.names, *self._new_parts]
-
-    def read_part(self, name: str) -> bytes | None:
-        """A part's bytes as they will be saved (a put one's new bytes), or None if absent."""
-        found = self._archive.find(name)
-        if found in self._put or name in self._put:
-            return self._put[found or name]
-        return self._archive.read(found) if found else None
-
-    def put_part(self, name: str, data: bytes, content_type: str) -> None:
-        """Write a whole part: a new one is declared with ``content_type``; an existing one
-        is replaced only when ``data`` differs, so an unchanged rerun copies it as stored."""
-        found = self._archive.find(name)
-        if found is not None:
-            if data != self._archive.read(found):
-                self._put[found] = data
-            else:
-                self._put.pop(found, None)
-            return
-        if name not in self._put:
-            self._content_types.remove_override(name)
-            self._content_types.add_override(name, content_type)
-            self._new_parts.append(name)
-        self._put[name] = data
-
-    def relationships(self, part: str) -> Relationships:
-        """The relationships of ``part``, to read or add to; saved with the package."""
-        if part == self.workbook_part:
-            return self._rels
-        if part not in self._part_rels:
-            self._part_rels[part] = self._relationships(part)
-        return self._part_rels[part]
-
     @property
     def changed_parts(self) -> set[str]:
         """Parts that saving writes differently from the original (added and dropped ones too)."""
@@ -255,7 +220,7 @@ class Package:
             changed.add(self._rels.part)
         if self._content_types.changed:
             changed.add(self._archive.find(CONTENT_TYPES) or CONTENT_TYPES)
-        changed |= set(self._put) | {r.part for r in self._part_rels.values() if r.changed}
+        changed |= self.parts.changed
         return changed | set(self._new_parts) | self._removed
 
     def save(self, dest: str | Path) -> None:
@@ -313,12 +278,7 @@ class Package:
             small[self.workbook_part] = serialize_xml(self._workbook, self._workbook_data)
         if self._rels.changed:
             small[self._rels.part] = self._rels.serialize()
-        small.update(self._put)
-        for rels in self._part_rels.values():
-            if rels.changed:
-                small[rels.part] = rels.serialize()
-                if self._archive.find(rels.part) is None and rels.part not in self._new_parts:
-                    self._new_parts.append(rels.part)
+        small.update(self.parts.render())
         if self._content_types.changed:
             small[self._archive.find(CONTENT_TYPES) or CONTENT_TYPES] = (
                 self._content_types.serialize()

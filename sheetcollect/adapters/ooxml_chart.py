@@ -157,13 +157,13 @@ def _ours(drawing: etree._Element) -> tuple[etree._Element | None, str | None]:
 
 def _drawing_part(package: Package, ws: WorksheetEditor) -> str:
     """The sheet's drawing part: the one it has, else a new one it is pointed at."""
-    rels = package.relationships(ws.part)
+    rels = package.parts.relationships(ws.part)
     rel = rels.by_id(ws.drawing) if ws.drawing is not None else None
     part = resolve_target(ws.part, rel.target) if rel is not None else None
     if part is not None:
         return part
     folder = posixpath.join(posixpath.dirname(posixpath.dirname(ws.part)), "drawings")
-    part = free_part(package.part_names, folder, "drawing", ".xml")
+    part = free_part(package.parts.names, folder, "drawing", ".xml")
     ws.set_drawing(rels.add(REL_DRAWING, relative_target(ws.part, part)))
     return part
 
@@ -172,17 +172,17 @@ def write_chart(package: Package, ws: WorksheetEditor, chart: AgingChart) -> Non
     """Put (or refresh) the aging chart on the worksheet ``ws`` of ``package``."""
     drawing_part = _drawing_part(package, ws)
     where = f"{package.path.name}: part {drawing_part}"
-    existing = package.read_part(drawing_part)
+    existing = package.parts.read(drawing_part)
     root = parse_xml(existing, where) if existing else etree.fromstring(
         f'<xdr:wsDr xmlns:xdr="{XDR_NS}" xmlns:a="{A_NS}"/>'
     )  # fmt: skip
     anchor, rel_id = _ours(root)
-    drawing_rels = package.relationships(drawing_part)
+    drawing_rels = package.parts.relationships(drawing_part)
     rel = drawing_rels.by_id(rel_id) if rel_id else None
     chart_part = resolve_target(drawing_part, rel.target) if rel is not None else None
     if rel_id is None or chart_part is None:
         folder = posixpath.join(posixpath.dirname(posixpath.dirname(drawing_part)), "charts")
-        chart_part = free_part(package.part_names, folder, "chart", ".xml")
+        chart_part = free_part(package.parts.names, folder, "chart", ".xml")
         rel_id = drawing_rels.add(REL_CHART, relative_target(drawing_part, chart_part))
     others = [int(pr.get("id", "0")) for pr in root.iter(f"{{{XDR_NS}}}cNvPr")
               if pr.get("name") != CHART_NAME and pr.get("id", "").isdigit()]  # fmt: skip
@@ -191,5 +191,5 @@ def write_chart(package: Package, ws: WorksheetEditor, chart: AgingChart) -> Non
         root.append(new_anchor)
     else:
         root.replace(anchor, new_anchor)
-    package.put_part(drawing_part, serialize_xml(root, existing), CT_DRAWING)
-    package.put_part(chart_part, chart_xml(chart, ws.name), CT_CHART)
+    package.parts.put(drawing_part, serialize_xml(root, existing), CT_DRAWING)
+    package.parts.put(chart_part, chart_xml(chart, ws.name), CT_CHART)

@@ -297,3 +297,25 @@ def test_the_drawing_element_goes_where_the_schema_puts_it(tail, before):
     at, tag = SheetBytes(data, "test").tail_insert("drawing", "rId9")
     assert data[at:].startswith(before)
     assert tag.endswith(b'r:id="rId9"/>') and tag.startswith(b"<drawing ")
+
+
+def test_a_whole_part_put_back_unchanged_is_not_rewritten(tmp_path):
+    package = Package.open(DATA / "WithChartSheet.xlsx")
+    theirs = package.parts.read("xl/charts/chart1.xml")
+    assert theirs is not None and package.parts.read("xl/charts/chart9.xml") is None
+    package.parts.put("xl/charts/chart1.xml", theirs, CT_CHART)
+    assert package.changed_parts == set()
+    package.parts.put("xl/charts/chart1.xml", theirs + b" ", CT_CHART)
+    package.parts.put("xl/charts/chart9.xml", b"<new/>", CT_CHART)
+    package.parts.relationships("xl/charts/chart9.xml").add(REL_CHART, "chart1.xml")
+    assert package.changed_parts == {
+        "xl/charts/chart1.xml", "xl/charts/chart9.xml", "xl/charts/_rels/chart9.xml.rels",
+        "[Content_Types].xml",
+    }  # fmt: skip
+    package.save(tmp_path / "out.xlsx")
+    files = parts(tmp_path / "out.xlsx")
+    assert (
+        files["xl/charts/chart9.xml"] == b"<new/>"
+        and content_types(files)["xl/charts/chart9.xml"] == CT_CHART
+    )
+    assert list(files)[-2:] == ["xl/charts/chart9.xml", "xl/charts/_rels/chart9.xml.rels"]
