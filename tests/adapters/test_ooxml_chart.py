@@ -255,22 +255,37 @@ def test_the_users_own_charts_stay_byte_identical(tmp_path, name):
     drawingml_validate(out, with_invoices)
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(
-    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-    reason="LibreOffice (soffice) and poppler (pdftotext) are not installed",
-)
-def test_libreoffice_draws_the_chart(tmp_path, sample):
-    """LibreOffice renders the Summary sheet with the chart: its title and bucket labels,
-    which only the chart prints, are on the page."""
-    run_workbook(sample, as_of=AS_OF, drafts=False)
+def _libreoffice(book: Path, kind: str, folder: Path) -> Path:
     result = subprocess.run(
-        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(sample)],
+        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{folder}/lo",
+         "--convert-to", kind, "--outdir", str(folder), str(book)],
         capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
-    pdf = tmp_path / "invoices.pdf"
-    assert pdf.exists(), result.stderr
+    converted = folder / f"{book.stem}.{kind}"
+    assert converted.exists(), result.stderr
+    return converted
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_reads_the_chart_with_its_cells_and_draws_it(tmp_path, sample):
+    """LibreOffice imports a bar chart over the Summary cells (its own OpenDocument copy
+    names the ranges and the values), and, with poppler, prints its title and buckets."""
+    run_workbook(sample, as_of=AS_OF, drafts=False)
+    files, _, _, chart = summary_chart(sample)
+    (series,) = series_of(files[chart])
+    total_row = re.search(r"\$C\$(\d+):", series["val"][0]).group(1)
+    ods = _libreoffice(sample, "ods", tmp_path)
+    with zipfile.ZipFile(ods) as archive:
+        objects = [n for n in archive.namelist() if re.fullmatch(r"Object \d+/content.xml", n)]
+        assert len(objects) == 1
+        content = archive.read(objects[0]).decode()
+    assert 'chart:class="chart:bar"' in content
+    assert f'chart:values-cell-range-address="Summary.C{total_row}:Summary.G{total_row}"' in content
+    assert "<text:p>Outstanding by age (days past due)</text:p>" in content
+    if shutil.which("pdftotext") is None:
+        return
+    pdf = _libreoffice(sample, "pdf", tmp_path)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout  # fmt: skip
     assert "Outstanding by age" in text
