@@ -21,6 +21,7 @@ from .drafts.model import HANDOVER
 from .report import Report
 
 __all__ = [
+    "CHART_NAME",
     "AgingChart",
     "ChartSeries",
     "RunOutputs",
@@ -34,6 +35,9 @@ SUMMARY_HEADERS = ("Customer", "Currency", "Current", "1–30", "31–60", "61�
                    "Highest stage", "Stop supply")  # fmt: skip
 SUMMARY_HEADER_ROW = 3
 CHART_TITLE = "Outstanding by age (days past due)"
+#: The chart's name in the sheet (Excel's chart object name, the drawing's shape name): a
+#: rerun finds its own chart by it, and leaves any other chart on the sheet alone.
+CHART_NAME = "sheetcollect aging chart"
 _FIRST_BUCKET_COL = SUMMARY_HEADERS.index("Current") + 1
 
 

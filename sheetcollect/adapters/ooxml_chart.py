@@ -21,13 +21,12 @@ from xml.sax.saxutils import escape, quoteattr
 from lxml import etree
 
 from ..core.table import column_letter
-from ..outputs import AgingChart, ChartSeries
+from ..outputs import CHART_NAME, AgingChart, ChartSeries
 from .ooxml import Package, WorksheetEditor
 from .ooxml_opc import R_NS, free_part, parse_xml, relative_target, resolve_target, serialize_xml
 
 __all__ = ["CHART_NAME", "CT_CHART", "CT_DRAWING", "REL_CHART", "REL_DRAWING", "write_chart"]
 
-CHART_NAME = "sheetcollect aging chart"
 REL_DRAWING = R_NS + "/drawing"
 REL_CHART = R_NS + "/chart"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"

@@ -171,6 +171,15 @@ class Range(base_classes.Range):
         return (self._sheet._name, self._r1, self._c1, *self.shape)
 
     @property
+    def top(self) -> float:
+        return (self._r1 - 1) * 15.0  # Excel's default row height, in points
+
+    @property
+    def left(self) -> float:
+        widths = self._sheet._widths
+        return sum(widths.get(c, 8.43) * 7.0 for c in range(1, self._c1))  # ~7 pt a character
+
+    @property
     def address(self) -> str:
         first = f"${utils.col_name(self._c1)}${self._r1}"
         if (self._r1, self._c1) == (self._r2, self._c2):
