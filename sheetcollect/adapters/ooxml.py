@@ -130,7 +130,7 @@ class Package:
         self._removed: set[str] = set()
         self._styles: Styles | None = None
         self.parts = WholeParts(  # drawings, charts: see ooxml_parts
-            archive, self._content_types, self._new_parts, self._relationships,
+            archive, self._content_types, self._new_parts, self._removed, self._relationships,
             known={self.workbook_part: self._rels},
         )  # fmt: skip
 

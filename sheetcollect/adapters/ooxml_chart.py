@@ -154,35 +154,51 @@ def _ours(drawing: etree._Element) -> tuple[etree._Element | None, str | None]:
     return None, None
 
 
-def _drawing_part(package: Package, ws: WorksheetEditor) -> str:
-    """The sheet's drawing part: the one it has, else a new one it is pointed at."""
-    rels = package.parts.relationships(ws.part)
-    rel = rels.by_id(ws.drawing) if ws.drawing is not None else None
+def _sheet_drawing(package: Package, ws: WorksheetEditor) -> str | None:
+    """The drawing part the sheet's <drawing> points at, if it has one that exists."""
+    rel = package.parts.relationships(ws.part).by_id(ws.drawing) if ws.drawing else None
     part = resolve_target(ws.part, rel.target) if rel is not None else None
-    if part is not None:
-        return part
+    return part if part is not None and package.parts.read(part) is not None else None
+
+
+def _new_drawing(package: Package, ws: WorksheetEditor) -> str:
+    """A new drawing part, numbered past every other, and the sheet pointed at it."""
     folder = posixpath.join(posixpath.dirname(posixpath.dirname(ws.part)), "drawings")
     part = free_part(package.parts.names, folder, "drawing", ".xml")
-    ws.set_drawing(rels.add(REL_DRAWING, relative_target(ws.part, part)))
+    rel_id = package.parts.relationships(ws.part).add(REL_DRAWING, relative_target(ws.part, part))
+    ws.set_drawing(rel_id)
     return part
 
 
+def _read_drawing(package: Package, part: str) -> tuple[etree._Element, bytes | None]:
+    existing = package.parts.read(part)
+    if existing is None:
+        return etree.fromstring(f'<xdr:wsDr xmlns:xdr="{XDR_NS}" xmlns:a="{A_NS}"/>'), None
+    return parse_xml(existing, f"{package.path.name}: part {part}"), existing
+
+
+def _chart_part(package: Package, drawing_part: str, rel_id: str | None) -> str | None:
+    rel = package.parts.relationships(drawing_part).by_id(rel_id) if rel_id else None
+    return resolve_target(drawing_part, rel.target) if rel is not None else None
+
+
 def write_chart(package: Package, ws: WorksheetEditor, chart: AgingChart) -> None:
-    """Put (or refresh) the aging chart on the worksheet ``ws`` of ``package``."""
-    drawing_part = _drawing_part(package, ws)
-    where = f"{package.path.name}: part {drawing_part}"
-    existing = package.parts.read(drawing_part)
-    root = parse_xml(existing, where) if existing else etree.fromstring(
-        f'<xdr:wsDr xmlns:xdr="{XDR_NS}" xmlns:a="{A_NS}"/>'
-    )  # fmt: skip
+    """Put (or refresh) the aging chart on the worksheet ``ws``; when nothing is
+    outstanding there are no bars to draw, and an earlier run's chart is taken away."""
+    drawing_part = _sheet_drawing(package, ws)
+    if not chart.series:
+        if drawing_part is not None:
+            _remove_chart(package, ws, drawing_part)
+        return
+    drawing_part = drawing_part or _new_drawing(package, ws)
+    root, existing = _read_drawing(package, drawing_part)
     anchor, rel_id = _ours(root)
-    drawing_rels = package.parts.relationships(drawing_part)
-    rel = drawing_rels.by_id(rel_id) if rel_id else None
-    chart_part = resolve_target(drawing_part, rel.target) if rel is not None else None
+    chart_part = _chart_part(package, drawing_part, rel_id)
     if rel_id is None or chart_part is None:
         folder = posixpath.join(posixpath.dirname(posixpath.dirname(drawing_part)), "charts")
         chart_part = free_part(package.parts.names, folder, "chart", ".xml")
-        rel_id = drawing_rels.add(REL_CHART, relative_target(drawing_part, chart_part))
+        target = relative_target(drawing_part, chart_part)
+        rel_id = package.parts.relationships(drawing_part).add(REL_CHART, target)
     others = [int(pr.get("id", "0")) for pr in root.iter(f"{{{XDR_NS}}}cNvPr")
               if pr.get("name") != CHART_NAME and pr.get("id", "").isdigit()]  # fmt: skip
     new_anchor = _anchor(chart, rel_id, max(others, default=1) + 1)
@@ -192,3 +208,29 @@ def write_chart(package: Package, ws: WorksheetEditor, chart: AgingChart) -> Non
         root.replace(anchor, new_anchor)
     package.parts.put(drawing_part, serialize_xml(root, existing), CT_DRAWING)
     package.parts.put(chart_part, chart_xml(chart, ws.name), CT_CHART)
+
+
+def _remove_chart(package: Package, ws: WorksheetEditor, drawing_part: str) -> None:
+    """Take our chart out of the sheet's drawing; a drawing left empty goes too."""
+    root, existing = _read_drawing(package, drawing_part)
+    anchor, rel_id = _ours(root)
+    if anchor is None:
+        return
+    root.remove(anchor)
+    chart_part = _chart_part(package, drawing_part, rel_id)
+    drawing_rels = package.parts.relationships(drawing_part)
+    shared = any(
+        ref.get(f"{{{R_NS}}}id") == rel_id for ref in root.iter(f"{{{C_NS}}}chart")
+    ) or any(
+        r.id != rel_id and resolve_target(drawing_part, r.target) == chart_part
+        for r in drawing_rels
+    )  # another shape still shows that chart: keep it
+    if chart_part is not None and rel_id is not None and not shared:
+        package.parts.remove(chart_part)
+        drawing_rels.remove(rel_id)
+    if len(root):
+        package.parts.put(drawing_part, serialize_xml(root, existing), CT_DRAWING)
+        return
+    package.parts.remove(drawing_part)
+    package.parts.relationships(ws.part).remove(ws.drawing or "")
+    ws.remove_drawing()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sheetcollect.adapters.ooxml_opc import ContentTypes, Relationships
+from sheetcollect.adapters.ooxml_opc import ContentTypes, Relationships, rels_part
 from sheetcollect.adapters.ooxml_zip import Archive
 
 __all__ = ["WholeParts"]
@@ -24,12 +24,14 @@ class WholeParts:
         archive: Archive,
         content_types: ContentTypes,
         new_parts: list[str],
+        removed: set[str],
         read_relationships: Callable[[str], Relationships],
         known: dict[str, Relationships],
     ) -> None:
         self._archive = archive
         self._content_types = content_types
         self._new_parts = new_parts  # the package's own list: new parts are saved in its order
+        self._removed = removed  # the package's own set: stored parts it leaves out
         self._read_relationships = read_relationships
         self._rels = dict(known)  # parts whose relationships the package edits itself
         self._known = set(known)
@@ -38,14 +40,14 @@ class WholeParts:
     @property
     def names(self) -> list[str]:
         """Every part the saved file will hold, added ones included."""
-        return [*self._archive.names, *self._new_parts]
+        return [n for n in (*self._archive.names, *self._new_parts) if n not in self._removed]
 
     def read(self, name: str) -> bytes | None:
         """A part's bytes as they will be saved, or None if there is no such part."""
         found = self._archive.find(name)
         if (found or name) in self._put:
             return self._put[found or name]
-        return self._archive.read(found) if found else None
+        return self._archive.read(found) if found and found not in self._removed else None
 
     def put(self, name: str, data: bytes, content_type: str) -> None:
         """Write a whole part; a new one is declared with ``content_type``."""
@@ -61,6 +63,19 @@ class WholeParts:
             self._content_types.add_override(name, content_type)
             self._new_parts.append(name)
         self._put[name] = data
+
+    def remove(self, name: str) -> None:
+        """Leave a part, and its relationships part, out of the saved file."""
+        found = self._archive.find(name) or name
+        for part in (found, rels_part(found)):
+            stored = self._archive.find(part)
+            if stored is not None:
+                self._removed.add(stored)
+            if part in self._new_parts:
+                self._new_parts.remove(part)
+            self._put.pop(part, None)
+            self._content_types.remove_override(part)
+        self._rels.pop(found, None)
 
     def relationships(self, part: str) -> Relationships:
         """The relationships of ``part``, to read or add to; saved with the package."""

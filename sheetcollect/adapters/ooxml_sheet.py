@@ -79,7 +79,8 @@ class WorksheetEditor:
         self._col_specs: list[tuple[int, int, int]] | None = None
         self._style_attr: dict[int, bytes] = {}
         self._formula = self._sheet.formula
-        self._drawing: tuple[str, int, bytes] | None = None  # a <drawing> to add: id, where, tag
+        # a <drawing> added or dropped: its new id (None: dropped), the bytes it replaces, tag
+        self._drawing: tuple[str | None, int, int, bytes] | None = None
         self.formulas_dropped = False  # a formula cell was overwritten or cleared
 
     # -- reading ---------------------------------------------------------------------------
@@ -127,7 +128,15 @@ class WorksheetEditor:
         """Give the sheet a <drawing> pointing at relationship ``rel_id`` (it has none yet)."""
         if self.drawing is not None:
             raise ValueError(f"{self.where} has a drawing already.")
-        self._drawing = (rel_id, *self._sheet.tail_insert("drawing", rel_id))
+        at, tag = self._sheet.tail_insert("drawing", rel_id)
+        self._drawing = (rel_id, at, at, tag)
+
+    def remove_drawing(self) -> None:
+        """Take the sheet's <drawing> element out (its parts are the caller's to drop)."""
+        found = [e for e in self._sheet.tail() if e.name == "drawing"]
+        if self._drawing is not None or not found:
+            raise ValueError(f"{self.where} has no drawing of its own to remove.")
+        self._drawing = (None, found[0].start, found[0].end, b"")
 
     @property
     def tables(self) -> list[TableInfo]:
@@ -335,8 +344,8 @@ class WorksheetEditor:
         if self._drawing is None:
             yield closing + data[sheet.sheet_data_end :]
         else:
-            _, at, tag = self._drawing
-            yield closing + data[sheet.sheet_data_end : at] + tag + data[at:]
+            _, start, end, tag = self._drawing
+            yield closing + data[sheet.sheet_data_end : start] + tag + data[end:]
 
     def _render_body(self) -> Iterator[bytes]:
         """The new content of <sheetData> in chunks: original bytes between changed rows."""

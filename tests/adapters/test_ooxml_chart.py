@@ -214,14 +214,64 @@ def test_a_picture_the_user_put_on_the_summary_sheet_stays(sample):
     drawingml_validate(edited)
 
 
-def test_nothing_outstanding_still_gives_a_valid_chart(tmp_path):
+def _paid_up(book: Path, dest: Path) -> Path:
+    """``book`` with its one invoice paid in full (column E, row 2)."""
+    package = Package.open(book)
+    package.worksheet("Invoices").set_cells({(2, 5): CellValue(100, 0)})
+    package.save(dest)
+    return dest
+
+
+def test_once_nothing_is_outstanding_the_chart_and_its_parts_go(tmp_path):
     rows = [["Invoice", "Customer", "Due date", "Amount", "Paid"],
-            ["1", "Acme", AS_OF - timedelta(days=5), 100, 100]]  # fmt: skip
-    book = write_workbook(tmp_path / "paid.xlsx", rows)
+            ["1", "Acme", AS_OF - timedelta(days=5), 100, 0]]  # fmt: skip
+    book = write_workbook(tmp_path / "one.xlsx", rows)
     run_workbook(book, as_of=AS_OF, drafts=False)
-    files, _, _, chart = summary_chart(book)
-    assert series_of(files[chart]) == []
-    drawingml_validate(book)
+    _, sheet, drawing, chart = summary_chart(book)
+    paid = _paid_up(book, tmp_path / "paid.xlsx")
+    run_workbook(paid, as_of=AS_OF, drafts=False)
+    files = parts(paid)
+    assert drawing not in files and chart not in files
+    assert "xl/drawings/_rels/drawing1.xml.rels" not in files
+    assert b"<drawing" not in files[sheet]
+    assert not any(kind.endswith("/drawing") for kind, _ in rels(files, sheet).values())
+    assert {drawing, chart}.isdisjoint(content_types(files))
+    ooxml_validate(paid, book)
+    run_workbook(paid, as_of=AS_OF, drafts=False)  # and a rerun brings nothing back
+    assert parts(paid) == files
+
+
+def test_once_nothing_is_outstanding_other_shapes_in_the_drawing_stay(tmp_path):
+    rows = [["Invoice", "Customer", "Due date", "Amount", "Paid"],
+            ["1", "Acme", AS_OF - timedelta(days=5), 100, 0]]  # fmt: skip
+    book = write_workbook(tmp_path / "one.xlsx", rows)
+    run_workbook(book, as_of=AS_OF, drafts=False)
+    files, _, drawing, chart = summary_chart(book)
+    theirs = files[drawing].replace(b'name="sheetcollect aging chart"', b'name="Logo"')
+    theirs = theirs.replace(b'r:id="rId1"', b'r:id="rId7"')  # a chart of the user's own
+    ours = re.search(rb"<xdr:twoCellAnchor>.*</xdr:twoCellAnchor>", files[drawing]).group(0)
+    edited = tmp_path / "edited.xlsx"
+    with zipfile.ZipFile(edited, "w") as out:
+        for name, data in files.items():
+            if name == drawing:
+                data = theirs.replace(b"</xdr:wsDr>", ours + b"</xdr:wsDr>")
+            elif name == "xl/drawings/_rels/drawing1.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rId7" Type="'
+                                    + REL_CHART.encode() + b'" Target="../charts/chart7.xml"/>'
+                                    b"</Relationships>")  # fmt: skip
+            elif name == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/charts/chart7.xml" '
+                                    b'ContentType="' + CT_CHART.encode() + b'"/></Types>')  # fmt: skip
+            out.writestr(name, data)
+        out.writestr("xl/charts/chart7.xml", files[chart])
+    paid = _paid_up(edited, tmp_path / "paid.xlsx")
+    run_workbook(paid, as_of=AS_OF, drafts=False)
+    after = parts(paid)
+    names = [n.get("name") for n in etree.fromstring(after[drawing]).iter(f"{XDR}cNvPr")]
+    assert names == ["Logo"]
+    assert chart not in after and "xl/charts/chart7.xml" in after  # ours gone, theirs kept
+    assert rels(after, drawing) == {"rId7": (REL_CHART, "xl/charts/chart7.xml")}
+    drawingml_validate(paid)
 
 
 CHARTED = ["47813.xlsx", "WithChartSheet.xlsx", "dataValidationTableRange.xlsx",
