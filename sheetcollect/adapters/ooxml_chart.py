@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from ..core.errors import CorruptWorkbook
 from ..core.table import column_letter
 from ..outputs import CHART_NAME, AgingChart, ChartSeries
 from .ooxml import Package, WorksheetEditor
@@ -155,10 +156,17 @@ def _ours(drawing: etree._Element) -> tuple[etree._Element | None, str | None]:
 
 
 def _sheet_drawing(package: Package, ws: WorksheetEditor) -> str | None:
-    """The drawing part the sheet's <drawing> points at, if it has one that exists."""
-    rel = package.parts.relationships(ws.part).by_id(ws.drawing) if ws.drawing else None
+    """The drawing part the sheet's <drawing> points at (a missing one is made anew), or
+    None when the sheet has no drawing."""
+    if ws.drawing is None:
+        return None
+    rel = package.parts.relationships(ws.part).by_id(ws.drawing)
     part = resolve_target(ws.part, rel.target) if rel is not None else None
-    return part if part is not None and package.parts.read(part) is not None else None
+    if part is None:
+        raise CorruptWorkbook(
+            f"{package.path.name}: sheet {ws.name!r} points at a drawing that is not there."
+        )
+    return package.parts.find(part) or part
 
 
 def _new_drawing(package: Package, ws: WorksheetEditor) -> str:

@@ -42,6 +42,13 @@ class WholeParts:
         """Every part the saved file will hold, added ones included."""
         return [n for n in (*self._archive.names, *self._new_parts) if n not in self._removed]
 
+    def find(self, name: str) -> str | None:
+        """The stored or added part's name as spelled in the package (names ignore case)."""
+        found = self._archive.find(name)
+        if found is not None and found not in self._removed:
+            return found
+        return next((n for n in self._new_parts if n.lower() == name.lower()), None)
+
     def read(self, name: str) -> bytes | None:
         """A part's bytes as they will be saved, or None if there is no such part."""
         found = self._archive.find(name)

@@ -214,6 +214,15 @@ def test_a_picture_the_user_put_on_the_summary_sheet_stays(sample):
     drawingml_validate(edited)
 
 
+def _one_invoice_run(folder: Path) -> Path:
+    """A workbook of one unpaid invoice, 5 days overdue, after a run (so with the chart)."""
+    rows = [["Invoice", "Customer", "Due date", "Amount", "Paid"],
+            ["1", "Acme", AS_OF - timedelta(days=5), 100, 0]]  # fmt: skip
+    book = write_workbook(folder / "one.xlsx", rows)
+    run_workbook(book, as_of=AS_OF, drafts=False)
+    return book
+
+
 def _paid_up(book: Path, dest: Path) -> Path:
     """``book`` with its one invoice paid in full (column E, row 2)."""
     package = Package.open(book)
@@ -223,10 +232,7 @@ def _paid_up(book: Path, dest: Path) -> Path:
 
 
 def test_once_nothing_is_outstanding_the_chart_and_its_parts_go(tmp_path):
-    rows = [["Invoice", "Customer", "Due date", "Amount", "Paid"],
-            ["1", "Acme", AS_OF - timedelta(days=5), 100, 0]]  # fmt: skip
-    book = write_workbook(tmp_path / "one.xlsx", rows)
-    run_workbook(book, as_of=AS_OF, drafts=False)
+    book = _one_invoice_run(tmp_path)
     _, sheet, drawing, chart = summary_chart(book)
     paid = _paid_up(book, tmp_path / "paid.xlsx")
     run_workbook(paid, as_of=AS_OF, drafts=False)
@@ -242,10 +248,7 @@ def test_once_nothing_is_outstanding_the_chart_and_its_parts_go(tmp_path):
 
 
 def test_once_nothing_is_outstanding_other_shapes_in_the_drawing_stay(tmp_path):
-    rows = [["Invoice", "Customer", "Due date", "Amount", "Paid"],
-            ["1", "Acme", AS_OF - timedelta(days=5), 100, 0]]  # fmt: skip
-    book = write_workbook(tmp_path / "one.xlsx", rows)
-    run_workbook(book, as_of=AS_OF, drafts=False)
+    book = _one_invoice_run(tmp_path)
     files, _, drawing, chart = summary_chart(book)
     theirs = files[drawing].replace(b'name="sheetcollect aging chart"', b'name="Logo"')
     theirs = theirs.replace(b'r:id="rId1"', b'r:id="rId7"')  # a chart of the user's own
@@ -272,6 +275,23 @@ def test_once_nothing_is_outstanding_other_shapes_in_the_drawing_stay(tmp_path):
     assert chart not in after and "xl/charts/chart7.xml" in after  # ours gone, theirs kept
     assert rels(after, drawing) == {"rId7": (REL_CHART, "xl/charts/chart7.xml")}
     drawingml_validate(paid)
+
+
+def test_a_drawing_part_gone_missing_is_drawn_again_where_the_sheet_points(sample):
+    """A damaged file: the sheet points at a drawing that is not there. It is drawn again
+    under that name; the chart nothing shows any more is left as it was, not reused."""
+    run_workbook(sample, as_of=AS_OF, drafts=False)
+    files, _, drawing, chart = summary_chart(sample)
+    broken = sample.parent / "broken.xlsx"
+    with zipfile.ZipFile(broken, "w") as out:
+        for name, data in files.items():
+            if name != drawing:
+                out.writestr(name, data)
+    run_workbook(broken, as_of=AS_OF, drafts=False)
+    after, _, drawing_after, chart_after = summary_chart(broken)
+    assert drawing_after == drawing and chart_after != chart and after[chart] == files[chart]
+    assert list(content_types(after)).count(drawing) == 1
+    drawingml_validate(broken)
 
 
 CHARTED = ["47813.xlsx", "WithChartSheet.xlsx", "dataValidationTableRange.xlsx",

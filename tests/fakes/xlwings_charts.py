@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from xlwings import base_classes
 
-from .xlwings_cells import Range, counted
+from .xlwings_cells import Range, SheetItems, counted
 
 if TYPE_CHECKING:
     from .xlwings_engine import Sheet
@@ -118,35 +118,8 @@ class Chart(base_classes.Chart):
 
 
 @counted
-class Charts(base_classes.Charts):
-    def __init__(self, sheet: Sheet) -> None:
-        self._sheet = sheet
-
-    @property
-    def api(self) -> None:
-        return None
-
-    @property
-    def parent(self) -> Sheet:
-        return self._sheet
-
-    def __call__(self, name_or_index: int | str) -> Chart:
-        charts = self._sheet._charts
-        if isinstance(name_or_index, int):
-            return charts[name_or_index - 1]
-        found = [c for c in charts if c.name == name_or_index]
-        if not found:
-            raise KeyError(name_or_index)
-        return found[0]
-
-    def __len__(self) -> int:
-        return len(self._sheet._charts)
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(list(self._sheet._charts))
-
-    def __contains__(self, key: str) -> bool:
-        return any(c.name == key for c in self._sheet._charts)
+class Charts(SheetItems, base_classes.Charts):
+    _items = "_charts"
 
     def add(self, left: float, top: float, width: float, height: float, chart_type: Any = None,
             source: Range | None = None, plot_by: str | None = None, name: str | None = None,
