@@ -68,7 +68,9 @@ def _str_ref(formula: str, values: tuple[str, ...]) -> bytes:
 
 def _num_ref(formula: str, values: tuple[Decimal, ...]) -> bytes:
     points = b"".join(
-        b'<c:pt idx="%d"><c:v>%s</c:v></c:pt>' % (i, str(v).encode()) for i, v in enumerate(values)
+        # fixed-point, never "1E+3": what a cell's cached number looks like
+        b'<c:pt idx="%d"><c:v>%s</c:v></c:pt>' % (i, format(v, "f").encode())
+        for i, v in enumerate(values)
     )
     return (
         b"<c:numRef><c:f>%s</c:f><c:numCache><c:formatCode>#,##0.00</c:formatCode>"

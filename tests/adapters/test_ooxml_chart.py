@@ -15,10 +15,11 @@ import pytest
 from lxml import etree
 
 from sheetcollect.adapters.ooxml import CellValue, Package
-from sheetcollect.adapters.ooxml_chart import CHART_NAME, CT_CHART, CT_DRAWING, REL_CHART
+from sheetcollect.adapters.ooxml_chart import CT_CHART, CT_DRAWING, REL_CHART, chart_xml
 from sheetcollect.adapters.ooxml_opc import resolve_target
 from sheetcollect.adapters.ooxml_rows import SheetBytes
 from sheetcollect.core.aging import BUCKETS, aging_by_customer, aging_totals
+from sheetcollect.outputs import CHART_NAME, AgingChart, ChartSeries
 from sheetcollect.runner import run_workbook
 from sheetcollect.sample import write_sample_workbook
 
@@ -404,3 +405,14 @@ def test_a_whole_part_put_back_unchanged_is_not_rewritten(tmp_path):
         and content_types(files)["xl/charts/chart9.xml"] == CT_CHART
     )
     assert list(files)[-2:] == ["xl/charts/chart9.xml", "xl/charts/_rels/chart9.xml.rels"]
+
+
+def test_chart_formulas_quote_the_sheet_name_and_caches_are_plain_numbers():
+    """What Excel reads back: 'Bob''s'!$C$9:$G$9, and 1000 rather than 1E+3."""
+    values = (Decimal("1E+3"), Decimal("0.10"), Decimal(0), Decimal("-5"), Decimal("2.5"))
+    chart = AgingChart(("Current", "1–30", "31–60", "61–90", "90+"), 3, 3, 7,
+                       (ChartSeries("R&D <EUR>", 9, values),), top_row=12)  # fmt: skip
+    (series,) = series_of(chart_xml(chart, "Bob's"))
+    assert series["val"] == ("'Bob''s'!$C$9:$G$9", ["1000", "0.10", "0", "-5", "2.5"])
+    assert series["cat"][0] == "'Bob''s'!$C$3:$G$3"
+    assert series["name"] == ("'Bob''s'!$B$9", ["R&D <EUR>"])
