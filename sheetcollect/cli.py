@@ -182,12 +182,16 @@ def folder_option(default: str, help_text: str) -> Callable[[F], F]:
 @_fail_cleanly
 def demo(folder: Path, as_of: date | None) -> None:
     """Write a sample invoice workbook and run sheetcollect on it."""
-    from .sample import write_sample_workbook
+    from .config_file import default_config_text
+    from .sample import sample_config_text, write_sample_workbook
 
     day = as_of or date.today()
     workbook = write_sample_workbook(folder / "invoices.xlsx", day)
-    click.echo(f"Sample workbook: {workbook}")
-    report = run_workbook(workbook, as_of=day, config=load_config(None), dry_run=False)
+    settings = folder / CONFIG_NAME
+    if not settings.exists():  # the drafts need a sender; an edited file is kept
+        settings.write_text(sample_config_text(default_config_text()), encoding="utf-8")
+    click.echo(f"Sample workbook: {workbook}  (settings: {settings})")
+    report = run_workbook(workbook, as_of=day, config=load_config(settings), dry_run=False)
     print_summary(report)
     click.echo(f"Open {workbook} to see the colour-coded columns.")
 

@@ -16,9 +16,10 @@ from .core.aging import BUCKETS, aging_by_customer, aging_totals, days_sales_out
 from .core.contact_log import due_contacts, new_entries, reminder_rows
 from .core.model import LogEntry, Problem, customer_key
 from .core.policy import Config
-from .drafts import Draft, plan_drafts, write_drafts
+from .drafts import Draft, call_scripts, plan_drafts, write_drafts
 from .drafts.model import HANDOVER
 from .report import Report
+from .steps import OnStep, no_steps
 
 __all__ = [
     "CHART_NAME",
@@ -109,13 +110,16 @@ def prepare_outputs(
     *,
     drafts: bool = True,
     write: bool = True,
+    on_step: OnStep = no_steps,
 ) -> RunOutputs:
     """Plan today's contacts, draft the new ones (into ``workbook_folder/reminders/<as_of>``
-    when ``write``), and build the log rows and the Reminders sheet."""
+    when ``write``), and build the log rows and the Reminders sheet. ``on_step`` hears how
+    many customers have been drafted."""
     planned = due_contacts(report.assessments, report.as_of)
     fresh = new_entries(contact_log, planned)
     written: list[Draft] = []
     shown: list[Draft] = []
+    scripts: dict[str, str] = {}
     problems: list[Problem] = []
     if drafts and planned:
         settings, problems = draft_settings(config)
@@ -123,19 +127,26 @@ def prepare_outputs(
         if fresh_names and write:
             folder = drafts_folder(workbook_folder, report)
             written, found = write_drafts(
-                report, settings, folder, policy=config.policy, customers=fresh_names
+                report,
+                settings,
+                folder,
+                policy=config.policy,
+                customers=fresh_names,
+                on_progress=lambda done, total: on_step("Drafting reminders", done, total),
             )
             problems += found
         fresh_keys = {customer_key(name) for name in fresh_names} if write else set()
         others = [e.customer for e in planned if customer_key(e.customer) not in fresh_keys]
-        if others:  # drafted earlier today, or a dry run: rendered for the call list only
+        if others and write:  # drafted earlier today: only the call list's scripts are needed
+            scripts = call_scripts(report, settings, policy=config.policy, customers=others)
+        elif others:  # nothing written: rendered in full, for the problems a write would meet
             shown, found = plan_drafts(report, settings, policy=config.policy, customers=others)
-            problems += [] if write else found
+            problems += found
         fresh = _logged(fresh, written, workbook_folder)
     logged = {(customer_key(e.customer), e.channel == "phone"): e
               for e in [*contact_log, *fresh] if e.on == report.as_of}  # fmt: skip
     planned = [logged.get((customer_key(e.customer), False), e) for e in planned]
-    scripts = {customer_key(d.customer): d.call_script for d in written + shown if d.call_script}
+    scripts |= {customer_key(d.customer): d.call_script for d in written + shown if d.call_script}
     rows = reminder_rows(planned, report.assessments, scripts)
     summary = tuple(summary_rows(report, config))
     return RunOutputs(tuple(fresh), tuple(rows), tuple(written), tuple(problems), summary)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -22,6 +22,7 @@ from .core.table import InvoiceTable
 from .drafts import write_drafts
 from .outputs import drafts_folder, prepare_outputs
 from .report import Report
+from .steps import OnStep, no_steps
 
 __all__ = ["assess_table", "draft_workbook", "run_workbook"]
 
@@ -49,9 +50,18 @@ def assess_table(
 
 
 def _write(
-    read: SheetRead, report: Report, config: Config, dest: Path, force: bool, drafts: bool
+    read: SheetRead,
+    report: Report,
+    config: Config,
+    dest: Path,
+    force: bool,
+    drafts: bool,
+    step: OnStep,
 ) -> Report:
-    out = prepare_outputs(report, read.contact_log, config, dest.parent, drafts=drafts)
+    out = prepare_outputs(
+        report, read.contact_log, config, dest.parent, drafts=drafts, on_step=step
+    )
+    step(f"Writing {dest.name}")
     changed, _backup = replace_file(
         dest,
         lambda temp: patch_workbook(
@@ -84,7 +94,7 @@ def run_workbook(
     output: Path | None = None,
     force: bool = False,
     drafts: bool = True,
-    on_step: Callable[[str], None] | None = None,
+    on_step: OnStep | None = None,
 ) -> Report:
     """Read the invoice table of ``path``, assess it on ``as_of`` and write the result back.
 
@@ -92,10 +102,12 @@ def run_workbook(
     ``path`` is left as it was. A previous version of a replaced workbook is kept in
     ``.sheetcollect-backup/`` beside it. Unless ``drafts`` is off, the reminders due are
     drafted into ``reminders/<as_of>/`` beside the workbook written, once per day.
-    ``on_step`` hears the name of each step as it starts (for a progress display).
+    ``on_step`` hears the name of each step as it starts and, while drafting, how many
+    customers are done of how many (for a progress display; see ``steps.OnStep``).
     """
     with gc_paused():  # the run builds hundreds of thousands of acyclic records
-        return _run(path, as_of, config or Config(), dry_run, output, force, drafts, on_step)
+        step = on_step or no_steps
+        return _run(path, as_of, config or Config(), dry_run, output, force, drafts, step)
 
 
 def _run(
@@ -106,9 +118,8 @@ def _run(
     output: Path | None,
     force: bool,
     drafts: bool,
-    on_step: Callable[[str], None] | None,
+    step: OnStep,
 ) -> Report:
-    step = on_step or (lambda name: None)
     if not dry_run and output is None and path.is_file():
         check_writable(path)
     step(f"Reading {path.name}")
@@ -125,8 +136,7 @@ def _run(
         dest = path
     elif output is not None and output.exists() and output.is_dir():
         raise WorkbookError(f"--output {output} is a folder; give a file name")
-    step(f"Writing {dest.name}" + (" and drafts" if drafts else ""))
-    return _write(read, report, config, dest, force, drafts)
+    return _write(read, report, config, dest, force, drafts, step)
 
 
 def draft_workbook(

@@ -301,3 +301,21 @@ def write_sample_workbook(path: Path, as_of: date) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
+
+
+SAMPLE_SENDER = {
+    "from_name": "Sam Patel",
+    "from_email": "accounts@greenleaf.example",
+    "company": "Greenleaf Catering Ltd",
+    "phone": "020 7946 0999",
+}
+
+
+def sample_config_text(default_text: str) -> str:
+    """The default sheetcollect.toml with the sample business as the sender of the drafts."""
+    text = default_text
+    for key, value in SAMPLE_SENDER.items():
+        start = text.index(f'\n{key} = ""') + 1
+        end = text.index("\n", start)
+        text = text[:start] + f'{key} = "{value}"  # the sample business: put yours' + text[end:]
+    return text

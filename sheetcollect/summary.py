@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .core.aging import BUCKETS, aging_by_customer, aging_totals
 from .core.model import STAGES
 from .report import Report
+from .steps import OnStep, no_steps
 
 __all__ = ["print_summary"]
 
@@ -32,20 +33,30 @@ def _aging_table(report: Report) -> Table:
 
 
 @contextmanager
-def progress(*, hidden: bool = False) -> Iterator[Callable[[str], None]]:
-    """A spinner on stderr naming the step under way, for long reads and writes.
+def progress(*, hidden: bool = False, console: Console | None = None) -> Iterator[OnStep]:
+    """A progress display on stderr for long reads and writes: a spinner naming the step
+    under way, and a bar with counts for the counted steps (drafting, customer by customer).
 
     Hidden when asked, when stderr is not a terminal, or with ``NO_COLOR`` set: the callback
     then does nothing.
     """
-    console = Console(stderr=True)
+    console = console or Console(stderr=True)
     if hidden or not console.is_terminal or os.environ.get("NO_COLOR"):
-        yield lambda step: None
+        yield no_steps
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:  # fmt: skip
-        task = bar.add_task("Starting", total=None)
-        yield lambda step: bar.update(task, description=step)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.fields[counts]}"), TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("Starting", total=None, counts="")
+
+        def on_step(step: str, done: int | None = None, total: int | None = None) -> None:
+            if total is None:  # a step of unknown length: the bar pulses
+                bar.update(task, description=step, total=None, completed=0, counts="")
+            else:
+                counts = f"{done or 0:,}/{total:,}"
+                bar.update(task, description=step, total=total, completed=done, counts=counts)
+
+        yield on_step
 
 
 def print_summary(report: Report, console: Console | None = None) -> None:
@@ -62,7 +73,7 @@ def print_summary(report: Report, console: Console | None = None) -> None:
     for c in debtors:
         flag = "  [bold red]stop supply[/]" if c.stop_supply else ""
         console.print(
-            f"  {escape(c.customer)}: {c.outstanding:,.2f} {c.currency} owed, "
+            f"  {escape(c.customer)}: {f'{c.outstanding:,.2f} {c.currency}'.strip()} owed, "
             f"{c.highest_stage.replace('_', ' ')}{flag}"
         )
     for problem in report.problems:

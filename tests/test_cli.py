@@ -256,3 +256,19 @@ def test_bad_drafts_setting_is_named(tmp_path, sample):
     (sample.parent / "sheetcollect.toml").write_text('[drafts]\nfrom_mail = "x@y.example"\n')
     result = CliRunner().invoke(cli, ["run", str(sample), "--as-of", AS_OF])
     assert result.exit_code == 2 and "[drafts] from_mail: unknown key" in result.stderr
+
+
+def test_demo_writes_its_settings_with_a_sender_and_keeps_them_once_edited(tmp_path):
+    folder = tmp_path / "demo"
+    result = invoke("demo", "--dir", str(folder), "--as-of", AS_OF)
+    assert result.exit_code == 0
+    settings = folder / "sheetcollect.toml"
+    assert 'from_email = "accounts@greenleaf.example"' in settings.read_text()
+    assert "placeholder sender" not in result.output
+    drafts = list((folder / "reminders" / AS_OF).glob("*.eml"))
+    assert drafts and all(
+        b"From: Sam Patel <accounts@greenleaf.example>" in d.read_bytes() for d in drafts
+    )
+    settings.write_text('[drafts]\nfrom_email = "me@mine.example"\n')
+    assert invoke("demo", "--dir", str(folder), "--as-of", AS_OF).exit_code == 0
+    assert settings.read_text() == '[drafts]\nfrom_email = "me@mine.example"\n'

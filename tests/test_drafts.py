@@ -23,6 +23,7 @@ from sheetcollect.core.policy import Fees, Policy
 from sheetcollect.drafts import (
     DraftSettings,
     TemplateError,
+    call_scripts,
     instalment_schedule,
     plan_drafts,
     write_drafts,
@@ -159,6 +160,20 @@ def test_the_call_script_restates_the_facts_and_offers_a_plan():
     assert script.startswith("Call Acme Ltd on 0161 496 0002, ask for Sam.")
     assert "invoice INV-1, £900.00 overdue" in script
     assert "3 instalments, the first of £300.00 by 30 November 2026" in script
+
+
+def test_call_scripts_alone_are_those_of_the_full_drafts_and_only_where_a_call_is_due():
+    report = report_of(
+        bill(15, "900.00", customer="Acme Ltd")._replace(phone="0161 496 0002"),
+        bill(3, "50.00", customer="Brill & Co"),
+        bill(16, "70.00", customer="Cray plc", email_cell="not an address"),
+    )
+    drafts, _problems = plan_drafts(report, SETTINGS)
+    expected = {d.customer.casefold(): d.call_script for d in drafts if d.call_script}
+    scripts = call_scripts(report, SETTINGS)
+    assert sorted(scripts) == ["acme ltd", "cray plc"]
+    assert scripts == expected
+    assert call_scripts(report, SETTINGS, customers=["Cray plc"]).keys() == {"cray plc"}
 
 
 def test_escalation_drafts_a_letter_before_action_and_an_agency_hand_over(tmp_path):

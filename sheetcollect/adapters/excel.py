@@ -43,7 +43,7 @@ from ..outputs import prepare_outputs
 from ..report import Report
 from ..runner import assess_table
 from .excel_write import write_book
-from .xlsx import OUR_SHEETS, _free_column
+from .xlsx import OUR_SHEETS, _free_column, check_sheet_named
 
 __all__ = ["TITLE", "BookRead", "main", "read_book", "refresh", "summary_message"]
 
@@ -183,10 +183,7 @@ def _invoice_sheet(book: Any, sheets: Sequence[Any], options: ReadOptions) -> tu
     """The sheet whose header row looks most like an invoice table, and its used range."""
     names = [sheet.name for sheet in sheets]
     if options.sheet:
-        if options.sheet not in names:
-            raise WorkbookError(
-                f"no sheet named {options.sheet!r}; the sheets are: {', '.join(names)}"
-            )
+        check_sheet_named(book.name, options.sheet, names)
         chosen = sheets[names.index(options.sheet)]
         return chosen, chosen.used_range
     candidates = [s for s, n in zip(sheets, names, strict=True)

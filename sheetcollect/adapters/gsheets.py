@@ -37,6 +37,7 @@ from ..core.policy import Config
 from ..outputs import RunOutputs, prepare_outputs
 from ..report import Report
 from ..runner import assess_table
+from ..steps import OnStep, no_steps
 from .gsheets_http import (
     DEFAULT_TIMEOUT,
     GoogleCredentialsError,
@@ -165,7 +166,7 @@ def sync_google_sheet(
     dry_run: bool = False,
     drafts_dir: Path | None = None,
     max_request_bytes: int = MAX_REQUEST_BYTES,
-    on_step: Callable[[str], None] | None = None,
+    on_step: OnStep | None = None,
 ) -> Report:
     """Assess the invoice sheet of a Google spreadsheet (URL or key) and write the result back.
 
@@ -174,7 +175,7 @@ def sync_google_sheet(
     folder). With ``dry_run`` only the read is made. Raises GoogleSheetsError subclasses,
     NoInvoiceTable or ConfigError; on SheetChanged nothing was written to the sheet.
     """
-    step = on_step or (lambda name: None)
+    step = on_step or no_steps
     config = config or Config()
     as_of = as_of or date.today()
     key = spreadsheet_key(spreadsheet)
@@ -188,7 +189,7 @@ def sync_google_sheet(
     report = replace(report, problems=report.problems + read.log_problems)
     if dry_run:
         return report
-    out = prepare_outputs(report, read.contact_log, config, drafts_dir or Path.cwd())
+    out = prepare_outputs(report, read.contact_log, config, drafts_dir or Path.cwd(), on_step=step)
     plan = _plan(read, report, config, out)
     bodies = pack_requests(plan.pieces(), max_request_bytes)
     step("Checking nobody moved the rows")

@@ -140,13 +140,20 @@ def _rows(workbook: calamine.CalamineWorkbook, name: str) -> tuple[list[list[Any
         raise CorruptWorkbook(f"sheet {name!r} cannot be read: {detail}") from exc
 
 
-def _candidate_sheets(workbook: calamine.CalamineWorkbook, options: ReadOptions) -> list[str]:
+def check_sheet_named(book: str, wanted: str, names: Sequence[str]) -> None:
+    """Refuse a ``[reading] sheet`` setting that names no sheet of the workbook ``book``."""
+    if wanted not in names:
+        raise WorkbookError(
+            f"{book}: no sheet named {wanted!r} (set by [reading] sheet in sheetcollect.toml); "
+            f"the sheets are: {', '.join(names)}"
+        )
+
+
+def _candidate_sheets(
+    workbook: calamine.CalamineWorkbook, options: ReadOptions, path: Path
+) -> list[str]:
     if options.sheet:
-        names = list(workbook.sheet_names)
-        if options.sheet not in names:
-            raise WorkbookError(
-                f"no sheet named {options.sheet!r}; the sheets are: {', '.join(names)}"
-            )
+        check_sheet_named(path.name, options.sheet, list(workbook.sheet_names))
         return [options.sheet]
     return [
         meta.name
@@ -159,7 +166,7 @@ def _pick_sheet(
     workbook: calamine.CalamineWorkbook, options: ReadOptions, path: Path
 ) -> tuple[str, list[list[Any]], Origin]:
     """The sheet whose header row looks most like an invoice table, with its rows."""
-    names = _candidate_sheets(workbook, options)
+    names = _candidate_sheets(workbook, options, path)
     if not names:
         raise NoInvoiceTable("has no worksheet to read")
     best: tuple[float, str, list[list[Any]], Origin] | None = None

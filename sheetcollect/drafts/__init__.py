@@ -19,7 +19,7 @@ Errors (``TemplateError`` joins the tree of ``core/errors.py``)::
 A bad e-mail cell is not an error: the customer gets a letter and a ``Problem`` names the cell.
 """
 
-from .compose import plan_drafts, write_drafts
+from .compose import call_scripts, plan_drafts, write_drafts
 from .context import instalment_schedule
 from .model import CHASE_KINDS, KINDS, ON_REQUEST_KINDS, Draft, DraftSettings, TemplateError
 
@@ -30,6 +30,7 @@ __all__ = [
     "Draft",
     "DraftSettings",
     "TemplateError",
+    "call_scripts",
     "instalment_schedule",
     "plan_drafts",
     "write_drafts",

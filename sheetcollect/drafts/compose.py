@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from email.headerregistry import Address
 from pathlib import Path
@@ -18,7 +18,7 @@ from .model import HANDOVER, ON_REQUEST_KINDS, Draft, DraftSettings
 from .output import email_bytes, letter_files
 from .render import Renderer
 
-__all__ = ["plan_drafts", "write_drafts"]
+__all__ = ["call_scripts", "plan_drafts", "write_drafts"]
 
 _CALL_KINDS = frozenset({"warning_call", "promise_broken"})
 
@@ -123,6 +123,7 @@ def _compose(
     policy: Policy | None,
     kind: str | None,
     customers: Collection[str] | None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[_Composed], list[Problem]]:
     if kind is not None and kind not in ON_REQUEST_KINDS:
         allowed = ", ".join(ON_REQUEST_KINDS)
@@ -130,10 +131,13 @@ def _compose(
     renderer, names = Renderer(settings), FileNames()
     composed: list[_Composed] = []
     problems: list[Problem] = []
-    for case in select_cases(report, kind, customers):
+    cases = list(select_cases(report, kind, customers))
+    for done, case in enumerate(cases, 1):
         made, found = _compose_case(case, report, settings, policy or Policy(), renderer, names)
         composed += made
         problems += found
+        if on_progress:
+            on_progress(done, len(cases))
     return composed, problems
 
 
@@ -158,6 +162,7 @@ def write_drafts(
     policy: Policy | None = None,
     kind: str | None = None,
     customers: Collection[str] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Draft], list[Problem]]:
     """Write one draft per customer with an action due into ``out_dir`` (created if needed;
     files of the same name are replaced, so a re-run gives the same files).
@@ -165,8 +170,9 @@ def write_drafts(
     ``policy`` is the one the report was assessed with (its agency threshold picks the
     consequence named at escalation). ``kind`` drafts that kind for every customer with open
     invoices instead (e.g. "statement"), optionally only for the named ``customers``.
+    ``on_progress`` hears (customers drafted, customers to draft) after each customer.
     """
-    composed, problems = _compose(report, settings, policy, kind, customers)
+    composed, problems = _compose(report, settings, policy, kind, customers, on_progress)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     drafts = []
@@ -175,3 +181,27 @@ def write_drafts(
             (out_dir / name).write_bytes(data)
         drafts.append(replace(item.draft, path=out_dir / item.primary))
     return drafts, problems
+
+
+def call_scripts(
+    report: Report,
+    settings: DraftSettings,
+    *,
+    policy: Policy | None = None,
+    customers: Collection[str] | None = None,
+) -> dict[str, str]:
+    """What to say on the phone to each customer whose stage calls for a call, keyed by
+    ``customer_key``: only the call script is rendered (for the call list of a rerun, whose
+    drafts were written earlier)."""
+    renderer, scripts = Renderer(settings), {}
+    for case in select_cases(report, None, customers):
+        if case.kind not in _CALL_KINDS:
+            continue
+        address, _problems = _recipient(case)
+        email = address.addr_spec if address else ""
+        channel = "email" if address else "letter"
+        context = build_context(
+            case, settings, report.as_of, policy or Policy(), channel=channel, email=email
+        )
+        scripts[customer_key(case.customer)] = renderer.render(case.kind, "call_script", context)
+    return scripts

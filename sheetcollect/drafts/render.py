@@ -15,12 +15,14 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
@@ -91,8 +93,11 @@ def _folders(settings: DraftSettings) -> list[Traversable]:
 
 
 def _filters(settings: DraftSettings) -> dict[str, Callable[..., Any]]:
-    locale = settings.locale
+    # Parsed once: Babel would parse the identifier again on every call, and a draft formats
+    # dozens of amounts and dates (each several times: text, HTML, hand-over).
+    locale = Locale.parse(settings.locale)  # DraftSettings checked it already
 
+    @lru_cache(maxsize=8192)
     def money(amount: Decimal, currency: str = "") -> str:
         """1200 → "£1,200.00" in the invoice's (or the default) currency, else "1,200.00"."""
         code = currency or settings.default_currency
@@ -100,6 +105,7 @@ def _filters(settings: DraftSettings) -> dict[str, Callable[..., Any]]:
             return str(format_currency(amount, code, locale=locale))
         return str(format_decimal(amount, format="#,##0.00", locale=locale))
 
+    @lru_cache(maxsize=8192)
     def day(when: date | None, style: str = "long") -> str:
         """A date as the locale writes it: "long" (23 November 2026), "medium", "short"."""
         return "" if when is None else str(format_date(when, format=style, locale=locale))

@@ -161,8 +161,12 @@ def test_column_override_for_an_unknown_header(tmp_path):
 
 def test_named_sheet_that_does_not_exist(tmp_path):
     path = write_workbook(tmp_path / "x.xlsx", [HEADER])
-    with pytest.raises(WorkbookError, match="no sheet named 'Sales'; the sheets are: Invoices"):
+    with pytest.raises(WorkbookError) as caught:
         read_workbook(path, ReadOptions(sheet="Sales"))
+    assert str(caught.value) == (
+        "x.xlsx: no sheet named 'Sales' (set by [reading] sheet in sheetcollect.toml); "
+        "the sheets are: Invoices"
+    )
 
 
 @pytest.mark.parametrize(
