@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,25 @@ from .drafts.model import HANDOVER
 from .report import Report
 from .steps import OnStep, no_steps
 
-__all__ = ["RunOutputs", "drafts_folder", "prepare_outputs", "summary_rows"]
+__all__ = [
+    "CHART_NAME",
+    "AgingChart",
+    "ChartSeries",
+    "RunOutputs",
+    "aging_chart",
+    "drafts_folder",
+    "prepare_outputs",
+    "summary_rows",
+]
 
 SUMMARY_HEADERS = ("Customer", "Currency", "Current", "1–30", "31–60", "61–90", "90+", "Total",
                    "Highest stage", "Stop supply")  # fmt: skip
+SUMMARY_HEADER_ROW = 3
+CHART_TITLE = "Outstanding by age (days past due)"
+#: The chart's name in the sheet (Excel's chart object name, the drawing's shape name): a
+#: rerun finds its own chart by it, and leaves any other chart on the sheet alone.
+CHART_NAME = "sheetcollect aging chart"
+_FIRST_BUCKET_COL = SUMMARY_HEADERS.index("Current") + 1
 
 
 @dataclass(frozen=True)
@@ -158,3 +174,51 @@ def summary_rows(report: Report, config: Config) -> list[list[Any]]:
         label = f"Days sales outstanding{f' ({currency})' if currency else ''}, last 90 days"
         rows.append([label, "", days if days is not None else "no invoice dates in the period"])
     return rows
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One series of bars: a currency's totals row on the Summary sheet.
+
+    Attributes:
+        name: the currency ("" when the sheet has no currency column).
+        row: the totals row (1-based); the currency is in column B, the buckets in C:G.
+        values: the amount outstanding in each bucket, in ``BUCKETS`` order.
+    """
+
+    name: str
+    row: int
+    values: tuple[Decimal, ...]
+
+
+@dataclass(frozen=True)
+class AgingChart:
+    """The Summary sheet's column chart of the aging buckets, described by its cells.
+
+    Attributes:
+        categories: the bucket headers ("Current", "1–30", …), in row ``header_row``.
+        header_row, first_col, last_col: where the headers (and each series' values) are.
+        series: one per currency, from the totals rows, so no two currencies are summed.
+        top_row: the first row below the table, where the chart goes (1-based).
+    """
+
+    categories: tuple[str, ...]
+    header_row: int
+    first_col: int
+    last_col: int
+    series: tuple[ChartSeries, ...]
+    top_row: int
+    title: str = CHART_TITLE
+
+
+def aging_chart(rows: Sequence[Sequence[Any]]) -> AgingChart:
+    """Where the chart of ``summary_rows`` finds its bars: each currency's totals row."""
+    last_col = _FIRST_BUCKET_COL + len(BUCKETS) - 1
+    series = tuple(
+        ChartSeries(str(row[1] or ""), r, tuple(row[_FIRST_BUCKET_COL - 1 : last_col]))
+        for r, row in enumerate(rows, start=1)
+        if row[:1] == ["Total"]
+    )
+    categories = SUMMARY_HEADERS[_FIRST_BUCKET_COL - 1 : last_col]
+    return AgingChart(categories, SUMMARY_HEADER_ROW, _FIRST_BUCKET_COL, last_col, series,
+                      top_row=len(rows) + 2)  # fmt: skip

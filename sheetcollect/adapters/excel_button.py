@@ -26,6 +26,7 @@ from .ooxml_opc import (
     R_NS,
     ContentTypes,
     Relationships,
+    free_part,
     parse_xml,
     q,
     relative_target,
@@ -62,9 +63,6 @@ CT_VBA = "application/vnd.ms-office.vbaProject"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 CT_MACRO_BOOK = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 _CONTENT_TYPES = "[Content_Types].xml"
-# CT_Worksheet children that come after <legacyDrawing> (ECMA-376 Part 1, 18.3.1.99)
-_AFTER_LEGACY_DRAWING = {"legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
-                         "webPublishItems", "tableParts", "extLst"}  # fmt: skip
 _BEFORE_WORKBOOK_PR = {"fileVersion", "fileSharing"}
 _SHAPE_ID = re.compile(rb"_x0000_s(\d+)")
 _SHAPETYPE = (
@@ -187,14 +185,6 @@ def _sheet_part(archive: Archive, workbook: str, sheet: str) -> str:
     raise WorkbookError(f"{archive.path.name} has no worksheet named {sheet!r}")
 
 
-def _free_part(archive: Archive, folder: str, stem: str, suffix: str) -> str:
-    taken = {name.lower() for name in archive.names}
-    number = 1
-    while f"{folder}/{stem}{number}{suffix}".lower() in taken:
-        number += 1
-    return f"{folder}/{stem}{number}{suffix}"
-
-
 def _shape(shape_id: int, row: int, col: int) -> bytes:
     """The button: two default columns wide, a row and a half high, at (row, col)."""
     r0, c0 = row - 1, col - 1
@@ -226,20 +216,6 @@ def _into_drawing(vml: bytes, row: int, col: int) -> bytes:
     shape_id = max([*ids, 1024]) + 1
     shapetype = b"" if b'id="_x0000_t201"' in vml else _SHAPETYPE
     return vml[:close] + shapetype + _shape(shape_id, row, col) + vml[close:]
-
-
-def _legacy_drawing_insert(sheet: SheetBytes, rel_id: str) -> tuple[int, bytes]:
-    """Where ``<legacyDrawing>`` goes in the worksheet part, and the element."""
-    at = None
-    for element in sheet.tail():
-        local = element.name.rpartition(":")[2]
-        if local in _AFTER_LEGACY_DRAWING or local == "AlternateContent":
-            at = element.start
-            break
-    if at is None:
-        at = sheet.data.rfind(b"</" + sheet.p + b"worksheet")
-    tag = b'<%slegacyDrawing xmlns:r="%s" r:id="%s"/>' % (sheet.p, R_NS.encode(), rel_id.encode())
-    return at, tag
 
 
 def add_button(
@@ -282,11 +258,8 @@ def add_button(
     data = archive.read(sheet_part)
     sheet_bytes = SheetBytes(data, f"{where}: part {sheet_part}")
     sheet_rels = _rels(archive, sheet_part)
-    existing = [e for e in sheet_bytes.tail() if e.name == "legacyDrawing"]
-    rel = None
-    if existing:
-        rel_id = next((v for k, v in existing[0].attrs.items() if k.endswith(":id")), "")
-        rel = sheet_rels.by_id(rel_id)
+    existing = sheet_bytes.tail_rel_id("legacyDrawing")
+    rel = None if existing is None else sheet_rels.by_id(existing)
     if (
         rel is not None
         and (drawing := resolve_target(sheet_part, rel.target))
@@ -295,14 +268,14 @@ def add_button(
         drawing = archive.find(drawing) or drawing
         parts[drawing] = _into_drawing(archive.read(drawing), row, col)
     else:
-        drawing = _free_part(archive, _beside(workbook, "drawings"), "vmlDrawing", ".vml")
+        drawing = free_part(archive.names, _beside(workbook, "drawings"), "vmlDrawing", ".vml")
         number = int(re.findall(r"\d+", drawing)[-1])
         parts[drawing] = (_VML_HEAD % number) + _SHAPETYPE + _shape(1024 * number + 1, row, col)
         parts[drawing] += b"</xml>"
         types.add_override(drawing, CT_VML)
         rel_id = sheet_rels.add(REL_VML, relative_target(sheet_part, drawing))
         parts[sheet_rels.part] = sheet_rels.serialize()
-        at, tag = _legacy_drawing_insert(sheet_bytes, rel_id)
+        at, tag = sheet_bytes.tail_insert("legacyDrawing", rel_id)
         parts[sheet_part] = data[:at] + tag + data[at:]
     parts[archive.find(_CONTENT_TYPES) or _CONTENT_TYPES] = types.serialize()
     rewrite_parts(archive, dest, parts, fixed_time=fixed_time)

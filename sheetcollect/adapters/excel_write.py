@@ -19,7 +19,7 @@ from ..core.errors import WorkbookError
 from ..core.model import LogEntry
 from ..core.owned import OWNED_HEADERS, owned_rows
 from ..core.policy import Policy
-from ..outputs import RunOutputs
+from ..outputs import CHART_NAME, AgingChart, RunOutputs, aging_chart
 from ..report import Report
 from .excel_colours import Block, paint
 from .xlsx_write import _DATE_FORMAT, _WIDTHS, REMINDERS_HEADERS, REMINDERS_SHEET, SUMMARY_SHEET
@@ -33,6 +33,7 @@ _MONEY_FORMAT = "#,##0.00"
 _LOG_WIDTHS = (12, 26, 18, 13, 28, 9, 28, 40, 40, 10, 30)
 _REMINDER_WIDTHS = (26, 28, 13, 18, 12, 9, 9, 28, 18, 15, 70, 40)
 _SUMMARY_WIDTHS = (30, 9, 12, 12, 12, 12, 12, 13, 22, 40)
+_CHART_WIDTH, _CHART_HEIGHT = 560.0, 300.0  # points: about columns A:H, twenty rows
 _LAST_COLUMN = 16_384  # XFD
 _NUMBER_FORMATS = {"Days overdue": "0", "Next action date": _DATE_FORMAT}
 
@@ -199,6 +200,34 @@ def _write_summary(book: Any, read: BookRead, rows: Sequence[Sequence[Any]]) -> 
         sheet.range((row, 1), (row, 2)).font.bold = True
     last = totals[-1] if totals else len(rows)
     sheet.range((4, 3), (max(last, 4), 8)).number_format = _MONEY_FORMAT
+    _cosmetic(lambda: _write_chart(sheet, aging_chart(rows)))  # not every engine draws charts
+
+
+def _write_chart(sheet: Any, chart: AgingChart) -> None:
+    """The aging chart below the Summary table, as the file writer draws it. Clearing the
+    sheet keeps its charts, so the one an earlier click made is pointed at this run's cells
+    and moved below the table, never added again."""
+    charts = sheet.charts
+    found = charts[CHART_NAME] if CHART_NAME in charts else None  # noqa: SIM401 (no .get())
+    if not chart.series:  # nothing outstanding: no bars to draw
+        if found is not None:
+            found.delete()
+        return
+    named = all(s.name for s in chart.series)  # column B holds the currencies: series names
+    first_col = chart.first_col - 1 if named else chart.first_col
+    source = sheet.range((chart.series[0].row, first_col), (chart.series[-1].row, chart.last_col))
+    anchor = sheet.range((chart.top_row, 1))
+    if found is None:
+        found = sheet.charts.add(
+            anchor=anchor, width=_CHART_WIDTH, height=_CHART_HEIGHT, chart_type="column_clustered",
+            source=source, plot_by="rows", name=CHART_NAME,
+        )  # fmt: skip
+    else:
+        found.set_source_data(source, plot_by="rows")
+        found.top, found.left = anchor.top, anchor.left
+    header = chart.header_row
+    found.set_x_axis_values(sheet.range((header, chart.first_col), (header, chart.last_col)))
+    found.title = chart.title
 
 
 def _cosmetic(step: Callable[[], object]) -> None:

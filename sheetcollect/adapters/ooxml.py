@@ -51,6 +51,7 @@ from sheetcollect.adapters.ooxml_opc import (
     resolve_target,
     serialize_xml,
 )
+from sheetcollect.adapters.ooxml_parts import WholeParts
 from sheetcollect.adapters.ooxml_sheet import WorksheetEditor
 from sheetcollect.adapters.ooxml_stream import deflate_and_check
 from sheetcollect.adapters.ooxml_styles import Styles
@@ -128,6 +129,10 @@ class Package:
         self._new_parts: list[str] = []
         self._removed: set[str] = set()
         self._styles: Styles | None = None
+        self.parts = WholeParts(  # drawings, charts: see ooxml_parts
+            archive, self._content_types, self._new_parts, self._removed, self._relationships,
+            known={self.workbook_part: self._rels},
+        )  # fmt: skip
 
     @classmethod
     def open(cls, path: str | Path, limits: Limits | None = None) -> Package:
@@ -215,6 +220,7 @@ class Package:
             changed.add(self._rels.part)
         if self._content_types.changed:
             changed.add(self._archive.find(CONTENT_TYPES) or CONTENT_TYPES)
+        changed |= self.parts.changed
         return changed | set(self._new_parts) | self._removed
 
     def save(self, dest: str | Path) -> None:
@@ -272,6 +278,7 @@ class Package:
             small[self.workbook_part] = serialize_xml(self._workbook, self._workbook_data)
         if self._rels.changed:
             small[self._rels.part] = self._rels.serialize()
+        small.update(self.parts.render())
         if self._content_types.changed:
             small[self._archive.find(CONTENT_TYPES) or CONTENT_TYPES] = (
                 self._content_types.serialize()

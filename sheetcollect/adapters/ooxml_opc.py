@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -94,6 +94,16 @@ def resolve_target(source_part: str, target: str) -> str | None:
 def relative_target(source_part: str, part: str) -> str:
     """How a relationship from ``source_part`` names ``part``."""
     return posixpath.relpath(part, posixpath.dirname(source_part) or ".")
+
+
+def free_part(taken: Iterable[str], folder: str, stem: str, suffix: str) -> str:
+    """The first ``folder/stemN.suffix`` not among ``taken`` (part names ignore case), so a
+    new part never lands on one the workbook has."""
+    lowered = {name.lower() for name in taken}
+    number = 1
+    while f"{folder}/{stem}{number}{suffix}".lower() in lowered:
+        number += 1
+    return f"{folder}/{stem}{number}{suffix}"
 
 
 @dataclass(frozen=True)

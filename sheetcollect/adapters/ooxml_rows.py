@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sheetcollect.adapters.ooxml_cells import column_number
-from sheetcollect.adapters.ooxml_opc import SML_NS, STRICT_SML_NS, utf8_prolog
+from sheetcollect.adapters.ooxml_opc import R_NS, SML_NS, STRICT_SML_NS, utf8_prolog
 from sheetcollect.core.errors import CorruptWorkbook, UnsupportedFormat
 
 # One token of markup: comment | CDATA | PI | other <! | end tag (1) | start or empty tag (2, 3, 4).
@@ -36,6 +36,16 @@ _ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _CELL_COLUMN = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?\d+["']""")
 _SPANS = re.compile(rb"""\sspans\s*=\s*(["'])([^"']*)\1""")
 _DELIMS = frozenset(b" \t\r\n/>")
+# CT_Worksheet's children after <sheetData>, in the schema's order (ECMA-376 Part 1, 18.3.1.99):
+# Excel repairs a sheet whose elements are out of this order.
+TAIL_ORDER = (
+    "sheetCalcPr", "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
+    "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
+    "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter",
+    "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags",
+    "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
+    "controls", "webPublishItems", "tableParts", "extLst",
+)  # fmt: skip
 
 
 def attributes(raw: bytes) -> dict[str, str]:
@@ -227,6 +237,34 @@ class SheetBytes:
         if self._tail is None:
             self._tail = list(self._children(self.sheet_data_end, len(self.data)))
         return self._tail
+
+    def tail_insert(self, name: str, rel_id: str) -> tuple[int, bytes]:
+        """Where a new ``<name r:id="…"/>`` (``drawing``, ``legacyDrawing``) goes in the tail,
+        in the schema's order, and the element (declaring ``r`` itself, whatever the root
+        binds)."""
+        later = set(TAIL_ORDER[TAIL_ORDER.index(name) + 1 :])
+        at = next(
+            (
+                e.start
+                for e in self.tail()
+                # Excel wraps only later elements (controls, oleObjects) in AlternateContent
+                if e.name.rpartition(":")[2] in later or e.name.endswith("AlternateContent")
+            ),
+            None,
+        )
+        if at is None:
+            at = self.data.rfind(b"</" + self.p + b"worksheet")
+        tag = b'<%s%s xmlns:r="%s" r:id="%s"/>' % (
+            self.p, name.encode(), R_NS.encode(), rel_id.encode()
+        )  # fmt: skip
+        return at, tag
+
+    def tail_rel_id(self, name: str) -> str | None:
+        """The r:id of the tail's ``<name>`` element (``drawing``, ``legacyDrawing``), if any."""
+        for element in self.tail():
+            if element.name == name:
+                return next((v for k, v in element.attrs.items() if k.endswith(":id")), "")
+        return None
 
     # -- rows ------------------------------------------------------------------------------
 

@@ -79,6 +79,8 @@ class WorksheetEditor:
         self._col_specs: list[tuple[int, int, int]] | None = None
         self._style_attr: dict[int, bytes] = {}
         self._formula = self._sheet.formula
+        # a <drawing> added or dropped: its new id (None: dropped), the bytes it replaces, tag
+        self._drawing: tuple[str | None, int, int, bytes] | None = None
         self.formulas_dropped = False  # a formula cell was overwritten or cleared
 
     # -- reading ---------------------------------------------------------------------------
@@ -114,6 +116,27 @@ class WorksheetEditor:
             if low <= col <= high:
                 return style
         return 0
+
+    @property
+    def drawing(self) -> str | None:
+        """The relationship id of the sheet's <drawing> (charts, pictures), if it has one."""
+        if self._drawing is not None:
+            return self._drawing[0]
+        return self._sheet.tail_rel_id("drawing")
+
+    def set_drawing(self, rel_id: str) -> None:
+        """Give the sheet a <drawing> pointing at relationship ``rel_id`` (it has none yet)."""
+        if self.drawing is not None:
+            raise ValueError(f"{self.where} has a drawing already.")
+        at, tag = self._sheet.tail_insert("drawing", rel_id)
+        self._drawing = (rel_id, at, at, tag)
+
+    def remove_drawing(self) -> None:
+        """Take the sheet's <drawing> element out (its parts are the caller's to drop)."""
+        found = [e for e in self._sheet.tail() if e.name == "drawing"]
+        if self._drawing is not None or not found:
+            raise ValueError(f"{self.where} has no drawing of its own to remove.")
+        self._drawing = (None, found[0].start, found[0].end, b"")
 
     @property
     def tables(self) -> list[TableInfo]:
@@ -275,7 +298,7 @@ class WorksheetEditor:
     @property
     def changed(self) -> bool:
         """Whether saving will write this part differently."""
-        if self._is_new or self._has_cells() or self._widths:
+        if self._is_new or self._has_cells() or self._widths or self._drawing:
             return True
         return self._clear_from is not None and self.last_row_on_file() >= self._clear_from
 
@@ -318,7 +341,11 @@ class WorksheetEditor:
         new_ref = self._dimension(dimension[0].attrs.get("ref", "")) if dimension else None
         yield sheet.head_with(new_ref, self._widths) + opening
         yield from self._render_body()
-        yield closing + data[sheet.sheet_data_end :]
+        if self._drawing is None:
+            yield closing + data[sheet.sheet_data_end :]
+        else:
+            _, start, end, tag = self._drawing
+            yield closing + data[sheet.sheet_data_end : start] + tag + data[end:]
 
     def _render_body(self) -> Iterator[bytes]:
         """The new content of <sheetData> in chunks: original bytes between changed rows."""

@@ -21,9 +21,11 @@ from ..core.model import LogEntry
 from ..core.owned import OWNED_HEADERS, OWNED_KINDS, owned_rows
 from ..core.policy import Policy
 from ..core.table import column_letter
+from ..outputs import aging_chart
 from ..report import Report
 from .ooxml import CellValue, Package, WorksheetEditor
 from .ooxml_cells import MAX_COL
+from .ooxml_chart import write_chart
 from .xlsx import SheetRead
 
 __all__ = ["REMINDERS_HEADERS", "REMINDERS_SHEET", "Patch", "patch_workbook"]
@@ -230,6 +232,7 @@ def _write_summary(package: Package, read: SheetRead, rows: Sequence[Sequence[An
     ws.set_cells(cells)
     for col, width in enumerate((30, 9, 12, 12, 12, 12, 12, 13, 22, 40), start=1):
         ws.set_column_width(col, width)
+    write_chart(package, ws, aging_chart(rows))  # the aging buckets as a column chart
 
 
 def patch_workbook(

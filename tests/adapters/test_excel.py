@@ -33,6 +33,7 @@ from sheetcollect.adapters.excel_template import TEMPLATE_AS_OF, build_template,
 from sheetcollect.adapters.excel_write import owned_blocks
 from sheetcollect.cli_excel import excel as excel_cli
 from sheetcollect.core.policy import Config
+from sheetcollect.outputs import CHART_NAME
 from sheetcollect.runner import assess_table, run_workbook
 from sheetcollect.sample import SAMPLE_HEADERS, sample_rows
 from tests.builders import write_workbook
@@ -42,6 +43,7 @@ from tests.validate import ooxml_validate
 
 TODAY = date.today()
 OWNED = ["Collection status", "Days overdue", "Aging", "Next action", "Next action date", "Why"]
+CHART_NS = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 GREEN, RED, DARK_RED, WHITE = (198, 239, 206), (255, 199, 206), (192, 0, 0), (255, 255, 255)
 
 
@@ -611,3 +613,74 @@ def test_workbook_names_the_macro_cannot_import_are_refused(tmp_path, name, prob
         module_name(path)
         write_module(path.with_suffix(".xlsm"))
     assert not list(tmp_path.glob("*.py"))
+
+
+# ------------------------------------------------------------------ the Summary chart
+
+
+def summary_chart(book: xw.Book) -> Any:
+    """The one chart sheetcollect keeps on the Summary sheet (fails if there are more)."""
+    ours = [c for c in book.impl.sheet("Summary")._charts if c.name == CHART_NAME]
+    assert len(ours) == 1, [c.name for c in book.impl.sheet("Summary")._charts]
+    return ours[0]
+
+
+def test_the_summary_chart_is_added_once_and_reads_the_bucket_totals(excel_app, tmp_path):
+    """The same cells as the file's chart: currency and buckets of the totals row, by row,
+    categories from the header; a second click points the same chart at them again."""
+    book = sample_book(excel_app, tmp_path)
+    on_disk = write_workbook(tmp_path / "ledger.xlsx", [list(SAMPLE_HEADERS), *sample_rows(TODAY)])
+    run_workbook(on_disk, as_of=TODAY, drafts=False)
+    with zipfile.ZipFile(on_disk) as archive:
+        formulas = etree.fromstring(archive.read("xl/charts/chart1.xml")).iter(f"{CHART_NS}f")
+        name_ref, cat_ref, val_ref = [f.text for f in formulas]
+    for click in range(2):
+        click_button(excel_app, book)
+        chart = summary_chart(book)
+        total_row = int(val_ref.rsplit("$", 1)[1])
+        assert name_ref == f"'Summary'!$B${total_row}" and cat_ref == "'Summary'!$C$3:$G$3"
+        assert chart.source == ("Summary", total_row, 2, total_row, 7), click
+        assert chart.plot_by == "rows" and chart.categories == ("Summary", 3, 3, 3, 7)
+        assert (chart.chart_type, chart.title) == (
+            "column_clustered",
+            "Outstanding by age (days past due)",
+        )
+        summary = book.impl.sheet("Summary")
+        assert summary.cell(total_row, 1).value == "Total"
+        dso_row = total_row + 2  # the table's last line
+        assert summary.cell(dso_row, 1).value.startswith("Days sales outstanding")
+        assert chart.top == (dso_row + 2 - 1) * 15.0 and chart.left == 0  # a row below it
+    assert excel_app.calls["Charts.add"] == 0  # the second click added none
+
+
+def test_the_summary_chart_follows_the_table_and_leaves_other_charts(excel_app, tmp_path):
+    book = sample_book(excel_app, tmp_path)
+    click_button(excel_app, book)
+    theirs = book.impl.sheet("Summary").charts.add(0, 0, 100, 100, name="My chart")
+    first = summary_chart(book)
+    before = (first.source, first.top)
+    rows = [list(SAMPLE_HEADERS), *[r for r in sample_rows(TODAY) if r[1] != "Juniper Joinery"]]
+    book.impl.sheet("Invoices").clear()
+    book.sheets["Invoices"].range("A1").value = rows
+
+    click_button(excel_app, book)
+
+    chart = summary_chart(book)  # the same chart, one customer row higher, as its table
+    assert chart is first and chart.source[1:] == (before[0][1] - 1, 2, before[0][1] - 1, 7)
+    assert chart.top == before[1] - 15.0
+    assert [c.name for c in book.impl.sheet("Summary")._charts] == [CHART_NAME, "My chart"]
+    assert theirs.source is None and theirs.top == 0
+
+
+def test_nothing_outstanding_takes_the_chart_away(excel_app, tmp_path):
+    book = sample_book(excel_app, tmp_path)
+    click_button(excel_app, book)
+    summary_chart(book)
+    paid = [list(SAMPLE_HEADERS), ["INV-1", "Acme", "", "", TODAY - timedelta(days=40), "Net 30",
+                                   TODAY - timedelta(days=10), 100, 100, "", "", ""]]  # fmt: skip
+    book.impl.sheet("Invoices").clear()
+    book.sheets["Invoices"].range("A1").value = paid
+
+    click_button(excel_app, book)
+
+    assert book.impl.sheet("Summary")._charts == []

@@ -54,7 +54,11 @@ def counted(cls: type) -> type:
     """Count every public method, property and protocol call of an impl class."""
     protocol = {"__call__", "__iter__", "__len__", "__getitem__", "__contains__"}
     helpers = getattr(cls, "_for_tests", ())
-    for name, member in list(vars(cls).items()):
+    members: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):  # this module's mixins too, never xlwings' own
+        if klass is cls or klass.__module__ == __name__:
+            members.update(vars(klass))
+    for name, member in list(members.items()):
         if (name.startswith("_") and name not in protocol) or name in helpers:
             continue
         label = f"{cls.__name__}.{name}"
@@ -169,6 +173,15 @@ class Range(base_classes.Range):
     @property
     def coords(self) -> tuple[str, int, int, int, int]:
         return (self._sheet._name, self._r1, self._c1, *self.shape)
+
+    @property
+    def top(self) -> float:
+        return (self._r1 - 1) * 15.0  # Excel's default row height, in points
+
+    @property
+    def left(self) -> float:
+        widths = self._sheet._widths
+        return sum(widths.get(c, 8.43) * 7.0 for c in range(1, self._c1))  # ~7 pt a character
 
     @property
     def address(self) -> str:
@@ -323,10 +336,18 @@ class Font(base_classes.Font):
         self._range._update(bold=bool(value))
 
 
-@counted
-class Tables(base_classes.Collection):
+class SheetItems:
+    """A sheet's collection of named things (tables, charts) as xlwings' engines give it:
+    called with a 1-based index or a name, counted, iterated, asked for a name."""
+
+    _items = ""  # the sheet's attribute holding the list, e.g. "_tables"
+
     def __init__(self, sheet: Sheet) -> None:
         self._sheet = sheet
+
+    def _all(self) -> list[Any]:
+        items: list[Any] = getattr(self._sheet, self._items)
+        return items
 
     @property
     def api(self) -> None:
@@ -336,20 +357,27 @@ class Tables(base_classes.Collection):
     def parent(self) -> Sheet:
         return self._sheet
 
-    def __call__(self, name_or_index: int | str) -> Table:
-        tables = self._sheet._tables
+    def __call__(self, name_or_index: int | str) -> Any:
         if isinstance(name_or_index, int):
-            return tables[name_or_index - 1]
-        return next(t for t in tables if t._name == name_or_index)
+            return self._all()[name_or_index - 1]
+        found = [item for item in self._all() if item._name == name_or_index]
+        if not found:
+            raise KeyError(name_or_index)  # as Excel's engines do for a missing name
+        return found[0]
 
     def __len__(self) -> int:
-        return len(self._sheet._tables)
+        return len(self._all())
 
     def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(list(self._sheet._tables))
+        return iter(list(self._all()))
 
     def __contains__(self, key: str) -> bool:
-        return any(t._name == key for t in self._sheet._tables)
+        return any(item._name == key for item in self._all())
+
+
+@counted
+class Tables(SheetItems, base_classes.Collection):
+    _items = "_tables"
 
 
 @counted

@@ -1,7 +1,8 @@
 """An in-memory Excel for tests: an xlwings engine registered through ``xw.engines``.
 
 xlwings talks to Excel through an engine's ``impl`` classes (Apps, App, Books, Book, Sheets,
-Sheet, Range, Font, Tables, Table), the same way its own reader and remote engines plug in.
+Sheet, Range, Font, Tables, Table, Charts, Chart), the same way its own reader and remote
+engines plug in.
 This module implements the subset sheetcollect's Excel button uses, so tests run the very
 ``main()`` the button calls through the real xlwings API, on Linux, without Excel or a
 licence key::
@@ -46,6 +47,7 @@ from .xlwings_cells import (
     counted,
     typed,
 )
+from .xlwings_charts import Charts
 
 __all__ = ["ENGINE_NAME", "Cell", "FakeExcel", "install", "restore", "typed"]
 
@@ -322,6 +324,7 @@ class Sheet(base_classes.Sheet):
         self._cells: dict[tuple[int, int], Cell] = {}
         self._widths: dict[int, float] = {}
         self._tables: list[Table] = []
+        self._charts: list[Any] = []  # xlwings_charts.Chart, in the order they were added
         self._api = _Api()
 
     # -- for tests: not counted -------------------------------------------------------------
@@ -390,6 +393,10 @@ class Sheet(base_classes.Sheet):
     @property
     def tables(self) -> Tables:
         return Tables(self)
+
+    @property
+    def charts(self) -> Charts:
+        return Charts(self)
 
     def activate(self) -> None:
         self._book._active = self
