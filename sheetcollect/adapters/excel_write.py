@@ -138,6 +138,8 @@ def _write_invoice_rows(read: BookRead, report: Report, policy: Policy, book: An
     for header, number_format in _NUMBER_FORMATS.items():
         col = owned[header]
         sheet.range((first_row, col), (last_row, col)).number_format = number_format
+    aging = sheet.range((first_row, owned["Aging"]), (last_row, owned["Aging"]))
+    _cosmetic(lambda: setattr(aging, "horizontal_alignment", "center"))  # not "45 31–60"
 
 
 # ------------------------------------------------------------------ the other sheets

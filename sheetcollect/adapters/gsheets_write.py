@@ -41,7 +41,7 @@ COLOUR_FIELDS = (
     "userEnteredFormat.backgroundColor,userEnteredFormat.textFormat.bold,"
     "userEnteredFormat.textFormat.foregroundColor"
 )
-NUMBER_FIELDS = "userEnteredFormat.numberFormat"
+NUMBER_FIELDS = "userEnteredFormat.numberFormat,userEnteredFormat.horizontalAlignment"
 HEADER_FIELDS = "userEnteredValue,userEnteredFormat.textFormat.bold"
 LOG_FIELDS = "userEnteredValue,userEnteredFormat.numberFormat,userEnteredFormat.textFormat.bold"
 SHEET_FIELDS = "userEnteredValue,userEnteredFormat"
@@ -111,6 +111,8 @@ class Formats:
                 fmt["backgroundColor"] = _rgb(fill)
             if kind in _NUMBER_FORMATS:
                 fmt["numberFormat"] = _NUMBER_FORMATS[kind]
+            if kind == "centred":
+                fmt["horizontalAlignment"] = "CENTER"
             if font or bold:
                 text: dict[str, Any] = {"bold": True}
                 if font:

@@ -107,9 +107,11 @@ class Styles:
         num_fmt: str | None = None,
         wrap: bool | None = None,
         quote_prefix: bool | None = None,
+        horizontal: str | None = None,
     ) -> int:
-        """A cellXfs index like ``base`` with only the given properties changed."""
-        request = (base, fill_rgb, font_rgb, bold, num_fmt, wrap, quote_prefix)
+        """A cellXfs index like ``base`` with only the given properties changed
+        (``horizontal``: an ST_HorizontalAlignment such as "center")."""
+        request = (base, fill_rgb, font_rgb, bold, num_fmt, wrap, quote_prefix, horizontal)
         if request in self._requests:
             return self._requests[request]
         xfs = self._items("cellXfs")
@@ -130,6 +132,11 @@ class Styles:
             alignment = xf.find(q("alignment"))
             if (alignment is not None and alignment.get("wrapText") in ("1", "true")) != wrap:
                 self._child(xf, "alignment", _XF_CHILD_ORDER).set("wrapText", "1" if wrap else "0")
+                xf.set("applyAlignment", "1")
+        if horizontal is not None:
+            alignment = xf.find(q("alignment"))
+            if (alignment.get("horizontal") if alignment is not None else None) != horizontal:
+                self._child(xf, "alignment", _XF_CHILD_ORDER).set("horizontal", horizontal)
                 xf.set("applyAlignment", "1")
         if quote_prefix is not None and (xf.get("quotePrefix") in ("1", "true")) != quote_prefix:
             xf.set("quotePrefix", "1" if quote_prefix else "0")

@@ -71,6 +71,7 @@ class _Styles:
                 num_fmt={"date": _DATE_FORMAT, "int": "0", "money": "#,##0.00"}.get(kind),
                 bold=True if kind == "header" else None,
                 quote_prefix=True if quoted else None,
+                horizontal="center" if kind == "centred" else None,
             )
         return self._made[key]
 

@@ -19,8 +19,9 @@ __all__ = [
 ]
 
 #: The kind of value in each owned column, in ``OWNED_HEADERS`` order ("int" and "date" need
-#: a number format where they are written).
-OWNED_KINDS = ("text", "int", "text", "text", "date", "text")
+#: a number format where they are written; "centred" is text set in the middle of its cell, so
+#: the Aging words do not run into the days right-aligned beside them: "45 31–60").
+OWNED_KINDS = ("text", "int", "centred", "text", "date", "text")
 
 #: Aging buckets as the sheet shows them.
 BUCKET_WORDS = {"current": "Current", "1-30": "1–30", "31-60": "31–60", "61-90": "61–90",

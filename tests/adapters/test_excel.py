@@ -128,6 +128,10 @@ def test_owned_columns_colours_and_formats(excel_app, tmp_path):
     assert sheet.cell(2, 14).value == 45 and sheet.cell(2, 14).number_format == "0"
     assert sheet.cell(2, 17).value == datetime.combine(TODAY, datetime.min.time())
     assert sheet.cell(2, 17).number_format == "dd mmm yyyy"
+    # Aging centred, so it does not read as one with the days beside it ("45 31–60")
+    assert [sheet.cell(2, c).horizontal for c in range(13, 19)] == ["general"] * 2 + ["center"] + [
+        "general"
+    ] * 3
     paid = next(r for r in range(2, 20) if sheet.cell(r, 13).value == "Paid")
     assert {sheet.cell(paid, c).fill for c in range(13, 19)} == {GREEN}
     assert sheet.column_width(18) == 70  # Why

@@ -254,6 +254,9 @@ def test_sync_writes_owned_cells_with_colours_in_three_calls(fake, book, client,
     assert fake.cell(KEY, "Invoices", "K10")["userEnteredFormat"]["numberFormat"] == {
         "type": "NUMBER", "pattern": "0"}  # fmt: skip
     assert fake.cell(KEY, "Invoices", "N10")["userEnteredFormat"]["numberFormat"]["type"] == "DATE"
+    alignment = [fake.cell(KEY, "Invoices", f"{c}10")["userEnteredFormat"].get("horizontalAlignment")
+                 for c in OWNED_COLS]  # fmt: skip
+    assert alignment == [None, None, "CENTER", None, None, None]  # Aging, beside the days
     assert owned(fake, 14)[0] == "Not assessed" and "lots" in owned(fake, 14)[5]
     # the user's cells and other tabs are untouched
     assert user_cells(fake) == before_user

@@ -93,6 +93,10 @@ def test_sample_gets_coloured_owned_columns_in_its_grown_table(sample):
     assert fill_of(sheet.cell(rows["INV-1007"], 13)) == ""  # not due: no fill
     assert owned("INV-1013")[1] is None  # paid: no days overdue
     assert sheet.cell(rows["INV-1002"], 17).number_format == "dd mmm yyyy"
+    # Aging centred (it read as one with the right-aligned days beside it: "26 1–30")
+    alignment = [sheet.cell(rows["INV-1002"], c).alignment.horizontal for c in range(13, 19)]
+    assert alignment == [None, None, "center", None, None, None]
+    assert fill_of(sheet.cell(rows["INV-1002"], 15)) == "FFC7CE"  # and still coloured
     # the user's own cells keep their values and formats
     assert sheet["H5"].value == 1850.0 and sheet["H5"].number_format == "#,##0.00"
     assert sheet["A1"].value == "Sales ledger — Greenleaf Catering Ltd"

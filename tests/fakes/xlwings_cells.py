@@ -36,6 +36,7 @@ class Cell(NamedTuple):
     font_color: Colour = None
     bold: bool = False
     number_format: str = "General"
+    horizontal: str = "general"
 
 
 EMPTY = Cell()
@@ -245,6 +246,14 @@ class Range(base_classes.Range):
     @number_format.setter
     def number_format(self, value: str) -> None:
         self._update(number_format=value)
+
+    @property
+    def horizontal_alignment(self) -> str:
+        return self._sheet._cells.get((self._r1, self._c1), EMPTY).horizontal
+
+    @horizontal_alignment.setter
+    def horizontal_alignment(self, value: str) -> None:
+        self._update(horizontal=value)
 
     @property
     def column_width(self) -> float | None:
