@@ -8,16 +8,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import draft_settings
 from .core.aging import BUCKETS, aging_by_customer, aging_totals, days_sales_outstanding
 from .core.contact_log import due_contacts, new_entries, reminder_rows
 from .core.model import LogEntry, Problem, customer_key
 from .core.policy import Config
-from .drafts import Draft, plan_drafts, write_drafts
-from .drafts.model import HANDOVER
 from .report import Report
+
+if TYPE_CHECKING:  # the drafts machinery (Jinja2, Babel) is imported only when drafting
+    from .drafts import Draft
 
 __all__ = ["RunOutputs", "drafts_folder", "prepare_outputs", "summary_rows"]
 
@@ -52,6 +53,8 @@ def drafts_folder(workbook_folder: Path, report: Report) -> Path:
 def _logged(entries: Sequence[LogEntry], drafts: Sequence[Draft], base: Path) -> list[LogEntry]:
     """Contacts that now have a draft become "drafted", with the draft's file; a contact whose
     draft calls for a phone call also gets a call task ("to do") of its own."""
+    from .drafts.model import HANDOVER
+
     by_customer = {customer_key(d.customer): d for d in drafts if d.kind != HANDOVER}
     done = []
     for entry in entries:
@@ -102,6 +105,8 @@ def prepare_outputs(
     shown: list[Draft] = []
     problems: list[Problem] = []
     if drafts and planned:
+        from .drafts import plan_drafts, write_drafts
+
         settings, problems = draft_settings(config)
         fresh_names = [e.customer for e in fresh]
         if fresh_names and write:
