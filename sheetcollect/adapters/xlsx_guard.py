@@ -9,7 +9,9 @@ it aborts the whole process: no exception, no message. So before it is asked to 
   inflation counted against the limits, any XML part with a DOCTYPE refused (so no entity is
   ever declared, expanded or fetched);
 - the package is opened as the writer opens it (content types, workbook, each sheet's part);
-- every worksheet is scanned, streamed, with regular expressions over its raw XML: each cell
+- every worksheet the reader will read (all but those named ``unread``: sheetcollect's own
+  Reminders and Summary, which only the writer opens, rewriting them) is scanned, streamed,
+  with regular expressions over its raw XML: each cell
   and row reference must lie in Excel's grid and the used range within the limits; each cell
   format and shared-string index must exist; the shared-strings table must not claim far
   more strings than it holds.
@@ -25,7 +27,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,10 +76,13 @@ _PARSED_WHOLE = re.compile(r"(?i)(?:^|/)_rels/[^/]*\.rels$|/tables/[^/]*\.xml$")
 _CONTROL = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 
 
-def check_workbook(path: Path, limits: ReadLimits | None = None) -> None:
-    """Refuse, with one sentence, a workbook that cannot be read safely within ``limits``."""
+def check_workbook(
+    path: Path, limits: ReadLimits | None = None, *, unread: Collection[str] = ()
+) -> None:
+    """Refuse, with one sentence, a workbook that cannot be read safely within ``limits``;
+    the worksheets named in ``unread`` are not scanned (the reader must never open them)."""
     try:
-        _check(path, limits or DEFAULT_LIMITS)
+        _check(path, limits or DEFAULT_LIMITS, unread)
     except WorkbookError as exc:
         if "\n" not in str(exc):
             raise
@@ -85,7 +90,7 @@ def check_workbook(path: Path, limits: ReadLimits | None = None) -> None:
         raise type(exc)(" ".join(str(exc).split())) from exc
 
 
-def _check(path: Path, limits: ReadLimits) -> None:
+def _check(path: Path, limits: ReadLimits, unread: Collection[str]) -> None:
     archive = read_archive(path, limits.archive)
     package = Package(archive)
     for part in archive.names:  # the small parts the writer parses whole, parsed now
@@ -95,7 +100,7 @@ def _check(path: Path, limits: ReadLimits) -> None:
     formats = package.styles.xf_count
     cells = 0  # the reader reads every worksheet in turn: their cells count together
     for sheet in package.sheets:
-        if sheet.kind == "worksheet":
+        if sheet.kind == "worksheet" and sheet.name not in unread:
             cells += _Scan(archive, sheet, limits, strings, formats, cells).run()
 
 
@@ -204,7 +209,7 @@ _ROW = rb"[1-9][0-9]{0,6}"
 # Every common writer puts r= first in a c or row tag, in double quotes; these find a tag that
 # is written any other way (each search starts with a literal, which keeps it fast).
 _ODD_TAGS = (
-    re.compile(rb'<c(?:(?=[\s/>])(?! r=")| r="(?!' + _CELL + rb'"))'),
+    re.compile(rb'<c(?! r="' + _CELL + rb'")[\s/>]'),  # a c tag without a plain r= first
     re.compile(rb'<row(?:(?=[\s/>])(?! r=")| r="(?!' + _ROW + rb'"))'),
     re.compile(rb":(?:c|row)[\s/>]"),  # perhaps a namespace prefix (<x:c>)
     re.compile(rb"r(?<=\sr)(?<!<c r)(?<!<row r)\s*="),  # an r= not first: maybe a second one

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,8 @@ _WIDTHS = {"Collection status": 18, "Days overdue": 13, "Aging": 9, "Next action
            "Next action date": 17, "Why": 70}  # fmt: skip
 _DATE_FORMAT = "dd mmm yyyy"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Types whose cell format depends on the type alone (see _Styles.cell); none of them is "".
+_STYLED_BY_TYPE = frozenset({int, float, bool, Decimal, date, datetime})
 
 
 @dataclass(frozen=True)
@@ -146,21 +148,30 @@ def _write_table(ws: WorksheetEditor, first_row: int, rows: Sequence[Sequence[An
     width = max(map(len, rows), default=0)
     bold = styles.get("", "header") if bold_upto else 0
 
+    known: dict[Any, int] = {}  # style by value type (text: by its formula-like start)
+
     def cells(r: int, row: Sequence[Any]) -> tuple[int, list[Any], list[int]]:
         values, row_styles = [], []
         headings = bold_upto(r, row) if bold_upto else 0
         for c, value in enumerate(row):
-            if value is None or value == "":
+            kind = type(value)
+            if kind is str and value:  # the common cases first, without a CellValue per cell
+                key: Any = value.startswith(_FORMULA_STARTS)
+            elif kind in _STYLED_BY_TYPE:
+                key = kind
+            elif value is None or value == "":
                 values.append(SKIP)
                 row_styles.append(0)
                 continue
-            values.append(value)
-            if c < headings:
-                row_styles.append(bold)
-            elif type(value) is str:  # the common case, without a CellValue per cell
-                row_styles.append(styles.get("", "text", value.startswith(_FORMULA_STARTS)))
             else:
-                row_styles.append(styles.cell(value).style)
+                key = None
+            values.append(value)
+            style = bold if c < headings else known.get(key)
+            if style is None:  # made when first needed: the styles part gets no unused format
+                style = styles.cell(value).style
+                if key is not None:
+                    known[key] = style
+            row_styles.append(style)
         padding = width - len(values)
         return r, values + [SKIP] * padding, row_styles + [0] * padding
 
