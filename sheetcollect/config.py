@@ -5,27 +5,32 @@ from __future__ import annotations
 import tomllib
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .core.errors import ConfigError
 from .core.model import Problem
 from .core.policy import Config, config_from_dict
-from .drafts import DraftSettings
+
+if TYPE_CHECKING:  # the drafts machinery (Jinja2, Babel) is imported only when drafting
+    from .drafts import DraftSettings
 
 __all__ = ["CONFIG_NAME", "PLACEHOLDER_SENDER", "draft_settings", "find_config", "load_config"]
 
 CONFIG_NAME = "sheetcollect.toml"
 #: From address of drafts until ``[drafts] from_email`` is set (".invalid" never delivers).
 PLACEHOLDER_SENDER = "accounts@example.invalid"
-_DRAFT_KEYS = tuple(f.name for f in fields(DraftSettings))
 _DRAFT_DEFAULTS = {"from_name": "", "from_email": "", "reply_to": "", "company": "", "phone": ""}
 
 
 def draft_settings(config: Config) -> tuple[DraftSettings, list[Problem]]:
     """The drafts' settings from ``[drafts]``, and a warning while no sender is configured."""
+    from .drafts import DraftSettings
+
     raw = dict(config.drafts)
+    allowed = tuple(f.name for f in fields(DraftSettings))
     for key in raw:
-        if key not in _DRAFT_KEYS:
-            raise ConfigError(f"[drafts] {key}: unknown key; allowed: {', '.join(_DRAFT_KEYS)}")
+        if key not in allowed:
+            raise ConfigError(f"[drafts] {key}: unknown key; allowed: {', '.join(allowed)}")
     values = {**_DRAFT_DEFAULTS, **raw}
     problems = []
     if not values["from_email"]:

@@ -9,17 +9,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import draft_settings
 from .core.aging import BUCKETS, aging_by_customer, aging_totals, days_sales_outstanding
 from .core.contact_log import due_contacts, new_entries, reminder_rows
 from .core.model import LogEntry, Problem, customer_key
 from .core.policy import Config
-from .drafts import Draft, call_scripts, plan_drafts, write_drafts
-from .drafts.model import HANDOVER
 from .report import Report
 from .steps import OnStep, no_steps
+
+if TYPE_CHECKING:  # the drafts machinery (Jinja2, Babel) is imported only when drafting
+    from .drafts import Draft
 
 __all__ = [
     "CHART_NAME",
@@ -69,6 +70,8 @@ def drafts_folder(workbook_folder: Path, report: Report) -> Path:
 def _logged(entries: Sequence[LogEntry], drafts: Sequence[Draft], base: Path) -> list[LogEntry]:
     """Contacts that now have a draft become "drafted", with the draft's file; a contact whose
     draft calls for a phone call also gets a call task ("to do") of its own."""
+    from .drafts.model import HANDOVER
+
     by_customer = {customer_key(d.customer): d for d in drafts if d.kind != HANDOVER}
     done = []
     for entry in entries:
@@ -122,6 +125,8 @@ def prepare_outputs(
     scripts: dict[str, str] = {}
     problems: list[Problem] = []
     if drafts and planned:
+        from .drafts import call_scripts, plan_drafts, write_drafts
+
         settings, problems = draft_settings(config)
         fresh_names = [e.customer for e in fresh]
         if fresh_names and write:

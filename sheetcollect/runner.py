@@ -18,7 +18,6 @@ from .core.customers import summarise_customers
 from .core.model import LogEntry
 from .core.policy import Config
 from .core.table import InvoiceTable
-from .drafts import write_drafts
 from .outputs import drafts_folder, prepare_outputs
 from .report import Report
 from .steps import OnStep, no_steps
@@ -148,6 +147,8 @@ def draft_workbook(
 ) -> Report:
     """Write the drafts for ``path`` again (or drafts of an on-request ``kind``, such as a
     statement); the workbook and its contact log are not touched."""
+    from .drafts import write_drafts  # Jinja2 and Babel: only when drafting
+
     config = config or Config()
     read = read_workbook(path, config.reading, config.limits)
     report = assess_table(

@@ -168,10 +168,30 @@ class CellBlock:
         misses = tails.count(None)
         if misses:
             keep = misses * 2 <= len(tails) or len(self._tails) < _CACHE_LIMIT // 2
+            if misses * 2 > len(tails):  # a column of sentences: their text in one call
+                self._text_tails(values, styles, tails, keep)
             for j, tail in enumerate(tails):
                 if tail is None:
                     tails[j] = self._tail(values[j], styles[j], keep)
         return tails  # type: ignore[return-value]  # no None left
+
+    def _text_tails(
+        self, values: list[Any], styles: list[int], tails: list[bytes | None], keep: bool
+    ) -> None:
+        """Fill in the tails of the text cells not found in the cache (``_tail``'s work for
+        text, with one call for the lot instead of a few per cell)."""
+        found = [j for j, tail in enumerate(tails) if tail is None and type(values[j]) is str]
+        attrs: dict[int, bytes] = {}
+        for j, text in zip(found, self._writer.text_tails([values[j] for j in found]), strict=True):
+            style = styles[j]
+            attr = attrs.get(style)
+            if attr is None:
+                attr = attrs[style] = self._style_attr(style)
+            tails[j] = tail = attr + text
+            if keep:
+                if len(self._tails) >= _CACHE_LIMIT:
+                    self._tails.clear()
+                self._tails[(values[j], style)] = tail
 
     def _tail(self, value: Any, style: int, keep: bool) -> bytes:
         if value is SKIP:

@@ -10,6 +10,7 @@ whole copy of the part is ever held in memory.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import cast
@@ -19,6 +20,7 @@ from lxml import etree
 from sheetcollect.adapters.ooxml_zip import deflate
 
 CHUNK = 1024 * 1024
+_SWITCH = 0.001  # seconds: see deflate_and_check
 _DONE = None
 
 
@@ -74,6 +76,11 @@ def deflate_and_check(chunks: Iterable[bytes]) -> tuple[bytearray, int, int, str
     checker, deflater = _Stage(xml_problem), _Stage(deflate)
     for stage in (checker, deflater):
         stage.start()
+    # Each stage takes the GIL back for every chunk, and waits for it while the rendering
+    # thread runs Python: up to the switch interval (5 ms) each time, so that on a large sheet
+    # the stages fell behind and the renderer waited on them. 1 ms: ~0.15 s less per save.
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch, _SWITCH))
     try:
         for chunk in chunks:
             checker.chunks.put(chunk)
@@ -82,6 +89,7 @@ def deflate_and_check(chunks: Iterable[bytes]) -> tuple[bytearray, int, int, str
         for stage in (checker, deflater):
             stage.chunks.put(_DONE)
             stage.join()
+        sys.setswitchinterval(switch)
     for stage in (checker, deflater):
         if stage.error is not None:
             raise stage.error

@@ -11,6 +11,7 @@ the same edits give the same output bytes.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import struct
 import zipfile
@@ -31,6 +32,11 @@ from sheetcollect.core.limits import Limits, MiB, raise_limit
 
 # Level 5 compresses a large sheet about as small as 6 (within ~2%) in a little over half the time.
 DEFLATE_LEVEL = 5
+# Parts past BIG_PART (the sheets of a large workbook) deflate at level 3 instead: on a
+# 100,000-invoice run (94 MB of XML written) that takes ~0.55 s CPU where level 5 takes ~0.77 s,
+# for a file ~12% larger (11.9 vs 10.6 MB). Small parts keep level 5: there it costs nothing.
+BIG_PART_LEVEL = 3
+BIG_PART = MiB
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")  # an OLE directory entry name
 DateTime = tuple[int, int, int, int, int, int]
@@ -314,10 +320,19 @@ def copied_entry(info: zipfile.ZipInfo, compressed: bytes) -> OutEntry:
 
 def deflate(chunks: Iterable[bytes]) -> tuple[bytearray, int, int]:
     """Raw deflate of a part given in chunks: (compressed, CRC-32, size)."""
-    compressor = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    stream = iter(chunks)
+    head: list[bytes] = []  # up to BIG_PART held back, to pick the level by the part's size
+    held = 0
+    for chunk in stream:
+        head.append(chunk)
+        held += len(chunk)
+        if held >= BIG_PART:
+            break
+    level = BIG_PART_LEVEL if held >= BIG_PART else DEFLATE_LEVEL
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
     compressed = bytearray()  # grows in place: joining pieces at the end would hold it twice
     crc = size = 0
-    for chunk in chunks:
+    for chunk in itertools.chain(head, stream):
         crc = zlib.crc32(chunk, crc)
         size += len(chunk)
         compressed += compressor.compress(chunk)

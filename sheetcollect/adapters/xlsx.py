@@ -217,10 +217,11 @@ def _free_column(rows: list[list[Any]], origin: Origin, table: InvoiceTable, cou
     """First column after the table where ``count`` columns are empty over the table's rows."""
     top, bottom = table.header_row - origin[0], table.last_row - origin[0]
     span = rows[top : bottom + 1]
+    widest = max(map(len, span), default=0)  # past it every column is empty: no row to look at
 
     def empty(col: int) -> bool:
         index = col - origin[1]
-        return all(index >= len(r) or r[index] in ("", None) for r in span)
+        return index >= widest or all(index >= len(r) or r[index] in ("", None) for r in span)
 
     col = table.last_col + 1
     while count and not all(empty(c) for c in range(col, col + count)):

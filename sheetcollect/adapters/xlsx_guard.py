@@ -181,7 +181,7 @@ _ROW = rb"[1-9][0-9]{0,6}"
 # Every common writer puts r= first in a c or row tag, in double quotes; these find a tag that
 # is written any other way (each search starts with a literal, which keeps it fast).
 _ODD_TAGS = (
-    re.compile(rb'<c(?:(?=[\s/>])(?! r=")| r="(?!' + _CELL + rb'"))'),
+    re.compile(rb'<c(?! r="' + _CELL + rb'")[\s/>]'),  # a c tag without a plain r= first
     re.compile(rb'<row(?:(?=[\s/>])(?! r=")| r="(?!' + _ROW + rb'"))'),
     re.compile(rb":(?:c|row)[\s/>]"),  # perhaps a namespace prefix (<x:c>)
     re.compile(rb"r(?<=\sr)(?<!<c r)(?<!<row r)\s*="),  # an r= not first: maybe a second one

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from .model import Assessment, customer_key
+from .model import CLOSED_STATUSES, Assessment, customer_key
 
 __all__ = ["BUCKETS", "AgingRow", "aging_by_customer", "aging_totals", "days_sales_outstanding"]
 
@@ -36,20 +36,22 @@ class AgingRow:
         return sum(self.buckets.values(), Decimal(0))
 
 
-def _open(assessments: Iterable[Assessment]) -> Iterable[Assessment]:
-    return (a for a in assessments if a.is_open and a.bucket is not None)
-
-
 def aging_by_customer(assessments: Iterable[Assessment]) -> list[AgingRow]:
     """One row per customer and currency, largest total first."""
     rows: dict[tuple[str, str], AgingRow] = {}
-    for a in _open(assessments):
+    as_written: dict[tuple[str, str], AgingRow] = {}  # the same rows by the name as written:
+    for a in assessments:  # names repeat, so the key is worked out once per spelling
+        if a.bucket is None or a.status in CLOSED_STATUSES:  # settled, or not open
+            continue
         invoice = a.invoice
-        key = (customer_key(invoice.customer), invoice.currency)
-        row = rows.get(key)
+        row = as_written.get((invoice.customer, invoice.currency))
         if row is None:
-            empty = dict.fromkeys(BUCKETS, Decimal(0))
-            row = rows[key] = AgingRow(invoice.customer.strip(), invoice.currency, empty)
+            key = (customer_key(invoice.customer), invoice.currency)
+            row = rows.get(key)
+            if row is None:
+                empty = dict.fromkeys(BUCKETS, Decimal(0))
+                row = rows[key] = AgingRow(invoice.customer.strip(), invoice.currency, empty)
+            as_written[(invoice.customer, invoice.currency)] = row
         row.buckets[a.bucket or "current"] += invoice.amount - invoice.paid  # a.outstanding
     return sorted(rows.values(), key=lambda r: (r.currency, -r.total, r.customer.casefold()))
 

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .model import STAGES, Assessment, LogEntry, Problem, customer_key
+from .model import CLOSED_STATUSES, STAGES, Assessment, LogEntry, Problem, customer_key
 from .parse import CellError, normalise_header, parse_date, parse_text
 from .table import cell_ref
 
@@ -29,6 +29,7 @@ __all__ = [
 
 LOG_SHEET = "Contact log"
 _RANK = {stage: rank for rank, stage in enumerate(STAGES)}  # STAGES.index, without the search
+_ZERO = Decimal(0)
 LOG_HEADERS = (
     "Date", "Customer", "Invoices", "Stage", "Action", "Channel", "To", "Subject", "File",
     "State", "Notes",
@@ -111,11 +112,15 @@ def due_contacts(assessments: Iterable[Assessment], as_of: date) -> list[LogEntr
     due: dict[str, list[Assessment]] = defaultdict(list)
     for a in assessments:
         when = a.next_action_date
-        if when is not None and when <= as_of and a.stage != "none" and a.is_open:
+        open_ = a.status not in CLOSED_STATUSES  # a.is_open, without the call
+        if when is not None and when <= as_of and a.stage != "none" and open_:
             due[customer_key(a.invoice.customer)].append(a)
     planned = []
     for items in due.values():
-        top = max(items, key=lambda a: (_RANK[a.stage], -a.invoice.row))
+        top, rank = items[0], _RANK[items[0].stage]
+        for a in items:  # the highest stage, the lowest row among those: max() without a key
+            if _RANK[a.stage] > rank or (a.stage == top.stage and a.invoice.row < top.invoice.row):
+                top, rank = a, _RANK[a.stage]
         invoice = top.invoice
         channel = "email" if invoice.email else ("phone" if invoice.phone else "letter")
         planned.append(
@@ -123,7 +128,7 @@ def due_contacts(assessments: Iterable[Assessment], as_of: date) -> list[LogEntr
                 on=as_of,
                 customer=invoice.customer.strip(),
                 stage=top.stage,
-                invoices=tuple(a.invoice.invoice for a in items if a.invoice.invoice),
+                invoices=tuple([a.invoice.invoice for a in items if a.invoice.invoice]),
                 state="to do",
                 action=top.next_action,
                 channel=channel,
@@ -159,23 +164,29 @@ def reminder_rows(
     call_scripts = call_scripts or {}
     by_customer: dict[str, list[Assessment]] = defaultdict(list)
     for a in assessments:
-        if a.is_open:
+        if a.status not in CLOSED_STATUSES:  # a.is_open, without the call
             by_customer[customer_key(a.invoice.customer)].append(a)
     rows = []
     for entry in planned:
-        items = by_customer.get(customer_key(entry.customer), [])
+        key = customer_key(entry.customer)
+        items = by_customer.get(key, [])
         wanted = set(entry.invoices)
         named = [a for a in items if a.invoice.invoice in wanted] or items
-        top = max(named, key=lambda a: _RANK[a.stage]) if named else None
+        top = None
+        for a in named:  # the first of the highest stage, as max() would pick it
+            if top is None or _RANK[a.stage] > _RANK[top.stage]:
+                top = a
         currencies = sorted({a.invoice.currency for a in named})
-        total = sum((a.invoice.amount - a.invoice.paid for a in named), Decimal(0))
+        total = _ZERO
+        for a in named:
+            total += a.invoice.amount - a.invoice.paid
         rows.append([
             entry.customer, entry.action, entry.stage, ", ".join(entry.invoices),
             total if len(currencies) <= 1 else "several currencies",
             currencies[0] if len(currencies) == 1 else ", ".join(currencies),
             entry.channel, entry.to,
             top.invoice.contact if top else "", top.invoice.phone if top else "",
-            call_scripts.get(customer_key(entry.customer)) or (top.why if top else ""),
+            call_scripts.get(key) or (top.why if top else ""),
             entry.file,
         ])  # fmt: skip
     return rows

@@ -7,20 +7,21 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from .model import STAGE_WORDS, STAGES, Assessment, CustomerSummary, customer_key
+from .model import (
+    CLOSED_STATUSES,
+    STAGE_WORDS,
+    STAGES,
+    Assessment,
+    CustomerSummary,
+    customer_key,
+)
 from .policy import Policy
 
 __all__ = ["summarise_customers"]
 
 _RANK = {name: rank for rank, name in enumerate(STAGES)}
 _TENTH = Decimal("0.1")
-
-
-def _days_late(assessment: Assessment) -> int | None:
-    invoice = assessment.invoice
-    if assessment.status != "paid" or invoice.paid_date is None:
-        return None
-    return max(0, (invoice.paid_date - invoice.due).days)
+_ZERO = Decimal(0)
 
 
 def _risk(average: Decimal | None, policy: Policy) -> str:
@@ -51,11 +52,10 @@ def _stop_supply(open_items: Sequence[Assessment], late: Sequence[int], policy: 
     return ""
 
 
-def _next_step(open_items: Sequence[Assessment]) -> tuple[str, str, date | None]:
-    """Highest stage among open invoices, and the earliest action at that stage."""
+def _next_step(open_items: Sequence[Assessment], top: int) -> tuple[str, str, date | None]:
+    """Highest stage among open invoices (``top``, its rank), and the earliest action at it."""
     if not open_items:
         return "none", "", None
-    top = max(_RANK[a.stage] for a in open_items)
     candidates = [a for a in open_items if _RANK[a.stage] == top and a.next_action_date]
     if not candidates:
         candidates = [a for a in open_items if a.next_action_date]
@@ -66,25 +66,38 @@ def _next_step(open_items: Sequence[Assessment]) -> tuple[str, str, date | None]
 
 
 def _summary(group: Sequence[Assessment], policy: Policy) -> CustomerSummary:
-    open_items = [a for a in group if a.is_open]
-    owed = [a.invoice.amount - a.invoice.paid for a in open_items]  # a.outstanding, once each
-    late = [d for d in map(_days_late, group) if d is not None]
+    # One pass over the group: 100,000 invoices make 10,000 groups, each walked once.
+    open_items: list[Assessment] = []
+    late: list[int] = []  # days paid after due, of the paid invoices with a paid date
+    outstanding = overdue = _ZERO
+    oldest = top = 0
+    for a in group:
+        invoice = a.invoice
+        if a.status in CLOSED_STATUSES:
+            if a.status == "paid" and invoice.paid_date is not None:
+                late.append(max(0, (invoice.paid_date - invoice.due).days))
+            continue
+        open_items.append(a)
+        owed = invoice.amount - invoice.paid  # a.outstanding
+        outstanding += owed
+        days = a.days_overdue or 0
+        if days > 0:
+            overdue += owed
+            oldest = max(oldest, days)
+        top = max(top, _RANK[a.stage])
     average = None
     if late:
         average = (Decimal(sum(late)) / len(late)).quantize(_TENTH, ROUND_HALF_UP)
-    stage, action, when = _next_step(open_items)
+    stage, action, when = _next_step(open_items, top)
     reason = _stop_supply(open_items, late, policy)
     return CustomerSummary(
         customer=group[0].invoice.customer.strip(),
         key=customer_key(group[0].invoice.customer),
         currency=group[0].invoice.currency,
         invoices=len(open_items),
-        outstanding=sum(owed, Decimal(0)),
-        overdue=sum(
-            (o for a, o in zip(open_items, owed, strict=True) if (a.days_overdue or 0) > 0),
-            Decimal(0),
-        ),
-        oldest_days_overdue=max((max(a.days_overdue or 0, 0) for a in open_items), default=0),
+        outstanding=outstanding,
+        overdue=overdue,
+        oldest_days_overdue=oldest,
         highest_stage=stage,
         next_action=action,
         next_action_date=when,

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = [
+    "CLOSED_STATUSES",
     "NOT_CONTACT_STATES",
     "STAGES",
     "STAGE_WORDS",
@@ -173,6 +174,11 @@ class LogEntry:
 NOT_CONTACT_STATES = frozenset({"to do", "todo", "skipped", "skip", "cancelled", "void"})
 
 
+#: Statuses of invoices no longer being collected (``Assessment.is_open`` is False); loops
+#: over a hundred thousand assessments test ``status`` against it instead of the property.
+CLOSED_STATUSES = frozenset({"paid", "credit", "written_off", "excluded"})
+
+
 class Assessment(NamedTuple):
     """The decision for one invoice.
 
@@ -208,7 +214,7 @@ class Assessment(NamedTuple):
     @property
     def is_open(self) -> bool:
         """Whether anything is still owed and being collected."""
-        return self.status not in {"paid", "credit", "written_off", "excluded"}
+        return self.status not in CLOSED_STATUSES
 
 
 @dataclass(frozen=True, slots=True)

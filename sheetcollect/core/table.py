@@ -143,6 +143,8 @@ def _text(value: Any) -> str:
 
 def _money(value: Any) -> tuple[Decimal | None, str | None]:
     if type(value) is float and value == value and value not in (_INF, -_INF):
+        if value == 0:  # nothing paid, on most rows: the Decimal("0.0") the line below makes
+            return _ZERO_POINT_ZERO, None
         return Decimal(repr(value)) + 0, None  # + 0 turns -0.0 into 0
     result: tuple[Decimal | None, str | None] = parse_money(value)
     return result
@@ -150,6 +152,7 @@ def _money(value: Any) -> tuple[Decimal | None, str | None]:
 
 _INF = float("inf")
 _ZERO = Decimal(0)  # shared by every invoice with nothing paid (Decimals never change)
+_ZERO_POINT_ZERO = Decimal("0.0")  # what a cell holding 0 (or -0) reads as, shared likewise
 # Parsed once per distinct cell value: names, addresses and dates repeat down a column, and
 # each invoice then shares one str or date object instead of holding its own copy.
 _MEMO_FIELDS = frozenset({"customer", "email", "phone", "contact", "currency", "hold", "terms",
