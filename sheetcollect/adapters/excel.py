@@ -213,18 +213,30 @@ def _excel_table(sheet: Any, header_row: int) -> tuple[Any, int | None]:
     return None, None
 
 
+def _chart_sheets(book: Any) -> list[str]:
+    """The chart sheets' names, where the engine can tell (Windows COM): ``book.sheets``
+    leaves them out, yet Excel refuses a new sheet of the same name."""
+    try:
+        return [str(chart.Name) for chart in book.api.Charts]
+    except Exception:
+        return []
+
+
 def _our_sheets(book: Any, names: Sequence[str]) -> tuple[OurSheets, dict[str, Rows]]:
     """Where our sheets are, and the values of each sheet of our names that was looked at
     (one call each, and only for sheets of our names; the log's are read once, here)."""
     seen: dict[str, Rows] = {}
+    charts = _chart_sheets(book)
 
-    def top_rows(name: str) -> Rows:
+    def top_rows(name: str) -> Rows:  # a chart sheet of our name is simply not ours
         if name not in seen:
+            if name in charts:
+                return [], (1, 1)
             used = book.sheets[name].used_range
             seen[name] = (_values(used), (used.row, used.column))
         return seen[name]
 
-    return choose_sheets(names, top_rows), seen
+    return choose_sheets([*names, *charts], top_rows), seen
 
 
 def _contact_log(

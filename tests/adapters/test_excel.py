@@ -17,6 +17,7 @@ import warnings
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import openpyxl
@@ -725,3 +726,11 @@ def test_the_users_own_summary_reminders_and_log_are_untouched(excel_app, tmp_pa
     assert book.impl.sheet("Contact log (sheetcollect)").values() == log
     after = {name: (dict(s._cells), dict(s._widths), list(s._charts)) for name, s in users.items()}
     assert after == before
+
+
+def test_a_chart_sheet_called_summary_moves_ours_aside(excel_app, tmp_path):
+    book = sample_book(excel_app, tmp_path)
+    book.impl.api.Charts.append(SimpleNamespace(Name="Summary"))  # book.sheets does not list it
+    click_button(excel_app, book)
+    assert [s.name for s in book.sheets][-1] == "Summary (sheetcollect)"
+    assert "Summary" not in [s.name for s in book.sheets]
