@@ -15,6 +15,7 @@ from .config import draft_settings
 from .core.aging import BUCKETS, aging_by_customer, aging_totals, days_sales_outstanding
 from .core.contact_log import due_contacts, new_entries, reminder_rows
 from .core.model import LogEntry, Problem, customer_key
+from .core.our_sheets import SUMMARY_HEADERS, SUMMARY_TITLE
 from .core.policy import Config
 from .report import Report
 from .steps import OnStep, no_steps
@@ -33,8 +34,6 @@ __all__ = [
     "summary_rows",
 ]
 
-SUMMARY_HEADERS = ("Customer", "Currency", "Current", "1–30", "31–60", "61–90", "90+", "Total",
-                   "Highest stage", "Stop supply")  # fmt: skip
 SUMMARY_HEADER_ROW = 3
 CHART_TITLE = "Outstanding by age (days past due)"
 #: The chart's name in the sheet (Excel's chart object name, the drawing's shape name): a
@@ -164,7 +163,7 @@ def summary_rows(report: Report, config: Config) -> list[list[Any]]:
     """
     stages = {(c.key, c.currency): c for c in report.customers}
     aging = aging_by_customer(report.assessments)
-    rows: list[list[Any]] = [[f"Aged receivables on {report.as_of.isoformat()}"], [],
+    rows: list[list[Any]] = [[SUMMARY_TITLE + report.as_of.isoformat()], [],
                              list(SUMMARY_HEADERS)]  # fmt: skip
     for row in aging:
         customer = stages.get((customer_key(row.customer), row.currency))

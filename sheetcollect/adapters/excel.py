@@ -20,7 +20,7 @@ assessed are listed by cell in the summary shown after a run.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,9 +33,10 @@ except ImportError as exc:  # the [excel] extra
     ) from exc
 
 from ..config import find_config, load_config
-from ..core.contact_log import LOG_SHEET, read_contact_log
+from ..core.contact_log import read_contact_log
 from ..core.errors import NoInvoiceTable, SheetcollectError, WorkbookError, WorkbookLocked
 from ..core.model import LogEntry, Problem
+from ..core.our_sheets import OurSheets, Rows, choose_sheets, sheet_notices
 from ..core.parse import OWNED_HEADERS, find_header
 from ..core.policy import Config, ReadOptions
 from ..core.table import InvoiceTable, read_invoice_table
@@ -43,7 +44,7 @@ from ..outputs import prepare_outputs
 from ..report import Report
 from ..runner import assess_table
 from .excel_write import write_book
-from .xlsx import OUR_SHEETS, _free_column, check_sheet_named
+from .xlsx import _free_column, check_sheet_named
 
 __all__ = ["TITLE", "BookRead", "main", "read_book", "refresh", "summary_message"]
 
@@ -65,8 +66,10 @@ class BookRead:
         free_col: the first column right of the table with room for the missing owned columns.
         excel_table: the Excel Table (ListObject) whose header row is the invoice header.
         contact_log: the entries of the "Contact log" sheet, if there is one.
-        log_problems: rows of that log that could not be read.
+        log_problems: rows of that log that could not be read, and a warning for each sheet
+            of the user's that made ours move aside.
         log_end: the last used row of the Contact log (0 when it has none).
+        our_sheets: where sheetcollect's own sheets are, or go (beside a user's "Summary").
     """
 
     sheet: Any
@@ -77,6 +80,7 @@ class BookRead:
     contact_log: tuple[LogEntry, ...] = ()
     log_problems: tuple[Problem, ...] = ()
     log_end: int = 0
+    our_sheets: OurSheets = field(default_factory=OurSheets)
 
 
 def main() -> None:
@@ -179,7 +183,9 @@ def _scan(sheet: Any, options: ReadOptions) -> tuple[float, Any]:
     return (match.score if match else -1.0), used
 
 
-def _invoice_sheet(book: Any, sheets: Sequence[Any], options: ReadOptions) -> tuple[Any, Any]:
+def _invoice_sheet(
+    book: Any, sheets: Sequence[Any], options: ReadOptions, ours: OurSheets
+) -> tuple[Any, Any]:
     """The sheet whose header row looks most like an invoice table, and its used range."""
     names = [sheet.name for sheet in sheets]
     if options.sheet:
@@ -187,7 +193,7 @@ def _invoice_sheet(book: Any, sheets: Sequence[Any], options: ReadOptions) -> tu
         chosen = sheets[names.index(options.sheet)]
         return chosen, chosen.used_range
     candidates = [s for s, n in zip(sheets, names, strict=True)
-                  if n not in OUR_SHEETS and n not in _CONFIG_SHEETS]  # fmt: skip
+                  if n not in ours.names and n not in _CONFIG_SHEETS]  # fmt: skip
     if not candidates:
         raise NoInvoiceTable(f"{book.name}: has no worksheet to read")
     if len(candidates) == 1:
@@ -207,15 +213,39 @@ def _excel_table(sheet: Any, header_row: int) -> tuple[Any, int | None]:
     return None, None
 
 
-def _contact_log(book: Any, names: Sequence[str]) -> tuple[list[LogEntry], list[Problem], int]:
-    if LOG_SHEET not in names:
+def _chart_sheets(book: Any) -> list[str]:
+    """The chart sheets' names, where the engine can tell (Windows COM): ``book.sheets``
+    leaves them out, yet Excel refuses a new sheet of the same name."""
+    try:
+        return [str(chart.Name) for chart in book.api.Charts]
+    except Exception:
+        return []
+
+
+def _our_sheets(book: Any, names: Sequence[str]) -> tuple[OurSheets, dict[str, Rows]]:
+    """Where our sheets are, and the values of each sheet of our names that was looked at
+    (one call each, and only for sheets of our names; the log's are read once, here)."""
+    seen: dict[str, Rows] = {}
+    charts = _chart_sheets(book)
+
+    def top_rows(name: str) -> Rows:  # a chart sheet of our name is simply not ours
+        if name not in seen:
+            if name in charts:
+                return [], (1, 1)
+            used = book.sheets[name].used_range
+            seen[name] = (_values(used), (used.row, used.column))
+        return seen[name]
+
+    return choose_sheets([*names, *charts], top_rows), seen
+
+
+def _contact_log(
+    ours: OurSheets, seen: dict[str, Rows]
+) -> tuple[list[LogEntry], list[Problem], int]:
+    if ours.log not in seen:  # not there yet
         return [], [], 0
-    used = book.sheets[LOG_SHEET].used_range
-    rows = _values(used)
-    if all(value in (None, "") for row in rows for value in row):  # Excel's A1 of an empty sheet
-        return [], [], 0
-    origin = (used.row, used.column)
-    entries, problems = read_contact_log(rows, origin=origin)
+    rows, origin = seen[ours.log]
+    entries, problems = read_contact_log(rows, sheet=ours.log, origin=origin)
     return entries, problems, origin[0] + len(rows) - 1
 
 
@@ -224,7 +254,8 @@ def read_book(book: Any, options: ReadOptions | None = None) -> BookRead:
     options = options or ReadOptions()
     sheets = list(book.sheets)
     names = tuple(sheet.name for sheet in sheets)
-    sheet, used = _invoice_sheet(book, sheets, options)
+    ours, seen = _our_sheets(book, names)
+    sheet, used = _invoice_sheet(book, sheets, options, ours)
     rows = _values(used)
     origin = (used.row, used.column)
     date1904 = _date1904(book)
@@ -241,7 +272,7 @@ def read_book(book: Any, options: ReadOptions | None = None) -> BookRead:
             end_row=end,
         )  # fmt: skip
     missing = len(OWNED_HEADERS) - len(table.owned)
-    log, log_problems, log_end = _contact_log(book, names)
+    log, log_problems, log_end = _contact_log(ours, seen)
     return BookRead(
         sheet=sheet,
         table=table,
@@ -249,8 +280,9 @@ def read_book(book: Any, options: ReadOptions | None = None) -> BookRead:
         free_col=_free_column(rows, origin, table, missing),
         excel_table=excel_table,
         contact_log=tuple(log),
-        log_problems=tuple(log_problems),
+        log_problems=tuple(log_problems + sheet_notices(ours)),
         log_end=log_end,
+        our_sheets=ours,
     )
 
 

@@ -14,15 +14,16 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..core.contact_log import LOG_HEADERS, LOG_SHEET, log_row
+from ..core.contact_log import LOG_HEADERS, log_row
 from ..core.errors import WorkbookError
 from ..core.model import LogEntry
+from ..core.our_sheets import REMINDERS_HEADERS
 from ..core.owned import OWNED_HEADERS, owned_rows
 from ..core.policy import Policy
 from ..outputs import CHART_NAME, AgingChart, RunOutputs, aging_chart
 from ..report import Report
 from .excel_colours import Block, paint
-from .xlsx_write import _DATE_FORMAT, _WIDTHS, REMINDERS_HEADERS, REMINDERS_SHEET, SUMMARY_SHEET
+from .xlsx_write import _DATE_FORMAT, _WIDTHS
 
 if TYPE_CHECKING:
     from .excel import BookRead
@@ -149,10 +150,11 @@ def _append_log(book: Any, read: BookRead, entries: Sequence[LogEntry]) -> None:
     """Append today's contacts to the Contact log (never rewriting a row of it)."""
     if not entries:
         return
-    if LOG_SHEET in read.sheet_names:
-        sheet, start = book.sheets[LOG_SHEET], read.log_end + 1
+    name = read.our_sheets.log
+    if name in read.sheet_names:
+        sheet, start = book.sheets[name], read.log_end + 1
     else:
-        sheet, start = _add_sheet(book, LOG_SHEET, _LOG_WIDTHS), 2
+        sheet, start = _add_sheet(book, name, _LOG_WIDTHS), 2
         header = sheet.range((1, 1), (1, len(LOG_HEADERS)))
         header.value = [[excel_value(h) for h in LOG_HEADERS]]
         header.font.bold = True
@@ -176,9 +178,10 @@ def _table(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
 
 
 def _write_reminders(book: Any, read: BookRead, rows: Sequence[Sequence[Any]]) -> None:
-    if not rows and REMINDERS_SHEET not in read.sheet_names:
+    name = read.our_sheets.reminders
+    if not rows and name not in read.sheet_names:
         return
-    sheet = _rewrite(book, read, REMINDERS_SHEET, _REMINDER_WIDTHS)
+    sheet = _rewrite(book, read, name, _REMINDER_WIDTHS)
     width = len(REMINDERS_HEADERS)
     sheet.range((1, 1)).value = _table([REMINDERS_HEADERS, *rows], width)
     sheet.range((1, 1), (1, width)).font.bold = True
@@ -192,7 +195,7 @@ def _write_summary(book: Any, read: BookRead, rows: Sequence[Sequence[Any]]) -> 
     """The Summary sheet: a title, the aging table, totals per currency (bold), DSO."""
     if not rows:
         return
-    sheet = _rewrite(book, read, SUMMARY_SHEET, _SUMMARY_WIDTHS)
+    sheet = _rewrite(book, read, read.our_sheets.summary, _SUMMARY_WIDTHS)
     width = max(len(row) for row in rows)
     sheet.range((1, 1)).value = _table(rows, width)
     sheet.range((1, 1)).font.bold = True

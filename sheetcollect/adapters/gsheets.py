@@ -31,7 +31,6 @@ from google.auth import exceptions as auth_exceptions
 from gspread.exceptions import APIError
 from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 
-from ..core.contact_log import LOG_SHEET
 from ..core.owned import OWNED_HEADERS
 from ..core.policy import Config
 from ..outputs import RunOutputs, prepare_outputs
@@ -135,10 +134,11 @@ def _plan(read: GoogleRead, report: Report, config: Config, out: RunOutputs) -> 
     plan.owned_cells(
         read.invoice.grid, table.header_row, table.last_row, owned, new_headers, report
     )
-    log = read.sheets.get(LOG_SHEET)
-    plan.contact_log(out.log_entries, log.last_row if log else 0)
-    plan.reminders(out.reminder_rows)
-    plan.summary(out.summary_rows)
+    ours = read.our_sheets
+    log = read.sheets.get(ours.log)
+    plan.contact_log(out.log_entries, log.last_row if log else 0, ours.log)
+    plan.reminders(out.reminder_rows, ours.reminders)
+    plan.summary(out.summary_rows, ours.summary)
     return plan
 
 

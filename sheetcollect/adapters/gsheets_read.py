@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import gspread
 from gspread.urls import WORKSHEET_DRIVE_URL
 from gspread.utils import extract_id_from_url
 
-from ..core.contact_log import LOG_SHEET, read_contact_log
+from ..core.contact_log import read_contact_log
 from ..core.errors import NoInvoiceTable
 from ..core.model import LogEntry, Problem
+from ..core.our_sheets import OurSheets, Rows, choose_sheets, sheet_notices
 from ..core.owned import OWNED_HEADERS
 from ..core.parse import find_header
 from ..core.policy import ReadOptions
 from ..core.table import InvoiceTable, column_letter, read_invoice_table
 from .gsheets_http import SheetNotFound, WorksheetNotFound
 from .gsheets_write import SheetGrid
-from .xlsx import OUR_SHEETS, _free_column
+from .xlsx import _free_column
 
 __all__ = [
     "READ_FIELDS",
@@ -86,8 +87,10 @@ class GoogleRead:
         sheets: every worksheet by title.
         invoice: the invoice worksheet.
         table: its invoice table.
-        contact_log, log_problems: the Contact log's entries and unreadable rows.
+        contact_log, log_problems: the Contact log's entries and unreadable rows (and a
+            warning for each sheet of the user's that made ours move aside).
         free_col: first column right of the table with room for the missing owned columns.
+        our_sheets: where sheetcollect's own sheets are, or go (beside a user's "Summary").
     """
 
     key: str
@@ -98,6 +101,7 @@ class GoogleRead:
     contact_log: tuple[LogEntry, ...] = ()
     log_problems: tuple[Problem, ...] = ()
     free_col: int = 0
+    our_sheets: OurSheets = field(default_factory=OurSheets)
 
     @property
     def url(self) -> str:
@@ -146,19 +150,21 @@ def _worksheet(sheet: Mapping[str, Any]) -> Worksheet:
     return Worksheet(grid, rows, origin, str(props.get("sheetType", "GRID")))
 
 
-def _candidates(sheets: Mapping[str, Worksheet], name: str) -> list[Worksheet]:
+def _candidates(sheets: Mapping[str, Worksheet], name: str, ours: OurSheets) -> list[Worksheet]:
     if name:
         if name not in sheets:
             raise WorksheetNotFound(
                 f"no worksheet named {name!r}; the worksheets are: {', '.join(sheets)}"
             )
         return [sheets[name]]
-    return [s for s in sheets.values() if s.kind == "GRID" and s.grid.title not in OUR_SHEETS]
+    return [s for s in sheets.values() if s.kind == "GRID" and s.grid.title not in ours.names]
 
 
-def _pick(sheets: Mapping[str, Worksheet], name: str, options: ReadOptions) -> Worksheet:
+def _pick(
+    sheets: Mapping[str, Worksheet], name: str, options: ReadOptions, ours: OurSheets
+) -> Worksheet:
     """The worksheet whose header row looks most like an invoice table (as the file reader)."""
-    candidates = _candidates(sheets, name)
+    candidates = _candidates(sheets, name, ours)
     if not candidates:
         raise NoInvoiceTable("has no worksheet to read")
     best: tuple[int, Worksheet] | None = None
@@ -180,19 +186,27 @@ def read_google_sheet(
     """Find and read the invoice table in a ``spreadsheets.get`` reply (``READ_FIELDS``)."""
     title = str(reply.get("properties", {}).get("title", key))
     sheets = {s.grid.title: s for s in map(_worksheet, reply.get("sheets", []))}
+
+    def top_rows(name: str) -> Rows:  # a chart or object sheet of our name is not ours
+        found = sheets[name]
+        return (found.rows, found.origin) if found.kind == "GRID" else ([], (1, 1))
+
+    ours = choose_sheets(list(sheets), top_rows)
     try:
-        sheet = _pick(sheets, worksheet or options.sheet, options)
+        sheet = _pick(sheets, worksheet or options.sheet, options, ours)
         table = read_invoice_table(
             sheet.rows, sheet=sheet.grid.title, origin=sheet.origin, options=options
         )
     except NoInvoiceTable as exc:
         raise NoInvoiceTable(f"{title}: {exc}") from None
     log: tuple[list[LogEntry], list[Problem]] = ([], [])
-    if LOG_SHEET in sheets:
-        log = read_contact_log(sheets[LOG_SHEET].rows, origin=sheets[LOG_SHEET].origin)
+    if ours.log in sheets:
+        found = sheets[ours.log]
+        log = read_contact_log(found.rows, sheet=ours.log, origin=found.origin)
     missing = len(OWNED_HEADERS) - len(table.owned)
     free = _free_column(sheet.rows, sheet.origin, table, missing)
-    return GoogleRead(key, title, sheets, sheet, table, tuple(log[0]), tuple(log[1]), free)
+    notices = tuple(log[1] + sheet_notices(ours))
+    return GoogleRead(key, title, sheets, sheet, table, tuple(log[0]), notices, free, ours)
 
 
 def _a1(title: str, row1: int, col1: int, row2: int, col2: int) -> str:
@@ -243,10 +257,11 @@ def recheck_ranges(read: GoogleRead, right: int) -> list[Check]:
             values = _block(sheet, top + 1, col, table.last_row, col)
             found.append(Check(_a1(title, top + 1, col, table.last_row, col),
                                 f"the {name} column", top + 1, col, values))  # fmt: skip
-    log = read.sheets.get(LOG_SHEET)
+    name = read.our_sheets.log
+    log = read.sheets.get(name)
     if log is not None and log.last_row < log.grid.row_count and log.grid.column_count:
         end = (log.grid.row_count, log.grid.column_count)
-        found.append(Check(_a1(LOG_SHEET, log.last_row + 1, 1, *end), "the Contact log",
+        found.append(Check(_a1(name, log.last_row + 1, 1, *end), "the Contact log",
                             log.last_row + 1, 1, []))  # fmt: skip
     return found
 

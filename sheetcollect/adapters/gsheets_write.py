@@ -23,11 +23,11 @@ from typing import Any
 
 from ..core.contact_log import LOG_HEADERS, LOG_SHEET, log_row
 from ..core.model import LogEntry
+from ..core.our_sheets import REMINDERS_HEADERS, REMINDERS_SHEET, SUMMARY_SHEET
 from ..core.owned import OWNED_HEADERS, OWNED_KINDS, owned_rows
 from ..core.policy import Policy
 from ..report import Report
 from .gsheets_http import GoogleSheetsError
-from .xlsx_write import REMINDERS_HEADERS, REMINDERS_SHEET, SUMMARY_SHEET
 
 __all__ = ["MAX_REQUEST_BYTES", "CellBlock", "SheetGrid", "WritePlan", "pack_requests"]
 
@@ -359,16 +359,17 @@ class WritePlan:
             for row, bold in zip(rows, bold_upto, strict=True)
         ]
 
-    def contact_log(self, entries: Sequence[LogEntry], log_end: int) -> None:
-        """Append ``entries`` below row ``log_end`` (the log's last row with data; 0 for a log
-        that is empty or not there yet)."""
+    def contact_log(self, entries: Sequence[LogEntry], log_end: int,
+                    title: str = LOG_SHEET) -> None:  # fmt: skip
+        """Append ``entries`` to the log sheet ``title`` below row ``log_end`` (the log's last
+        row with data; 0 for a log that is empty or not there yet)."""
         if not entries:
             return
         rows: list[Sequence[Any]] = [log_row(e) for e in entries]
         bold = [0] * len(rows)
         if log_end == 0:  # a new (or empty) log starts with its header
             rows, bold = [LOG_HEADERS, *rows], [len(LOG_HEADERS), *bold]
-        sheet = self._sheet(LOG_SHEET, log_end + len(rows), len(LOG_HEADERS), _LOG_PIXELS)
+        sheet = self._sheet(title, log_end + len(rows), len(LOG_HEADERS), _LOG_PIXELS)
         self.cells.append(
             CellBlock(sheet.sheet_id, log_end, 0, len(LOG_HEADERS),
                       self._plain_rows(rows, bold), LOG_FIELDS)
@@ -386,20 +387,21 @@ class WritePlan:
                       clear)
         )  # fmt: skip
 
-    def reminders(self, rows: Sequence[Sequence[Any]]) -> None:
-        """The Reminders sheet: header and this run's contacts (nothing when none and new)."""
-        if not rows and REMINDERS_SHEET not in self.sheets:
+    def reminders(self, rows: Sequence[Sequence[Any]], title: str = REMINDERS_SHEET) -> None:
+        """The Reminders sheet ``title``: header and this run's contacts (nothing when none
+        and new)."""
+        if not rows and title not in self.sheets:
             return
         bold = [len(REMINDERS_HEADERS)] + [0] * len(rows)
-        self.rewrite(REMINDERS_SHEET, [REMINDERS_HEADERS, *rows], bold, _REMINDER_PIXELS)
+        self.rewrite(title, [REMINDERS_HEADERS, *rows], bold, _REMINDER_PIXELS)
 
-    def summary(self, rows: Sequence[Sequence[Any]]) -> None:
+    def summary(self, rows: Sequence[Sequence[Any]], title: str = SUMMARY_SHEET) -> None:
         """The Summary sheet, bold as the file writer makes it: title, header, totals."""
         if not rows:
             return
         bold = [len(r) if n in (1, 3) else (2 if r[:1] == ["Total"] else 0)
                 for n, r in enumerate(rows, start=1)]  # fmt: skip
-        self.rewrite(SUMMARY_SHEET, rows, bold, _SUMMARY_PIXELS)
+        self.rewrite(title, rows, bold, _SUMMARY_PIXELS)
 
 
 def _runs(owned: Mapping[str, int]) -> list[tuple[int, list[str]]]:

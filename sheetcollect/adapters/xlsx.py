@@ -15,7 +15,7 @@ from typing import Any
 import python_calamine as calamine
 
 from ..core.bulk import gc_paused
-from ..core.contact_log import LOG_SHEET, read_contact_log
+from ..core.contact_log import read_contact_log
 from ..core.errors import (
     CorruptWorkbook,
     EncryptedWorkbook,
@@ -25,15 +25,13 @@ from ..core.errors import (
 )
 from ..core.limits import Limits
 from ..core.model import LogEntry, Problem
+from ..core.our_sheets import OurSheets, Rows, choose_sheets, sheet_notices
 from ..core.parse import OWNED_HEADERS, find_header
 from ..core.policy import ReadOptions
 from ..core.table import InvoiceTable, read_invoice_table
 from .xlsx_guard import check_workbook
 
-__all__ = ["OUR_SHEETS", "SheetRead", "check_readable", "read_workbook"]
-
-#: Sheets sheetcollect adds; never mistaken for the invoice sheet.
-OUR_SHEETS = ("Contact log", "Reminders", "Summary")
+__all__ = ["SheetRead", "check_readable", "read_workbook"]
 
 _CONVERT = {
     ".xls": "an old-style .xls workbook; open it in Excel and use File > Save As > "
@@ -58,10 +56,12 @@ class SheetRead:
         date1904: whether the workbook counts dates from 1904.
         sheet_names: every sheet, in order.
         contact_log: the entries of the "Contact log" sheet, if there is one.
-        log_problems: rows of that log that could not be read.
+        log_problems: rows of that log that could not be read, and a warning for each sheet
+            of the user's that made ours move aside (see ``our_sheets``).
         free_col: the first column right of the table with room for the owned columns that
             are not there yet (nothing in it from the header row to the last invoice).
         limits: the limits it was read within, which the writer opens it with again.
+        our_sheets: where sheetcollect's own sheets are, or go (beside a user's "Summary").
     """
 
     path: Path
@@ -72,6 +72,7 @@ class SheetRead:
     log_problems: tuple[Problem, ...] = ()
     free_col: int = 0
     limits: Limits = field(default_factory=Limits)
+    our_sheets: OurSheets = field(default_factory=OurSheets)
 
 
 def check_readable(path: Path, limits: Limits | None = None) -> None:
@@ -158,7 +159,7 @@ def check_sheet_named(book: str, wanted: str, names: Sequence[str]) -> None:
 
 
 def _candidate_sheets(
-    workbook: calamine.CalamineWorkbook, options: ReadOptions, path: Path
+    workbook: calamine.CalamineWorkbook, options: ReadOptions, path: Path, ours: OurSheets
 ) -> list[str]:
     if options.sheet:
         check_sheet_named(path.name, options.sheet, list(workbook.sheet_names))
@@ -166,15 +167,15 @@ def _candidate_sheets(
     return [
         meta.name
         for meta in workbook.sheets_metadata
-        if meta.typ == calamine.SheetTypeEnum.WorkSheet and meta.name not in OUR_SHEETS
+        if meta.typ == calamine.SheetTypeEnum.WorkSheet and meta.name not in ours.names
     ]
 
 
 def _pick_sheet(
-    workbook: calamine.CalamineWorkbook, options: ReadOptions, path: Path
+    workbook: calamine.CalamineWorkbook, options: ReadOptions, path: Path, ours: OurSheets
 ) -> tuple[str, list[list[Any]], Origin]:
     """The sheet whose header row looks most like an invoice table, with its rows."""
-    names = _candidate_sheets(workbook, options, path)
+    names = _candidate_sheets(workbook, options, path, ours)
     if not names:
         raise NoInvoiceTable("has no worksheet to read")
     best: tuple[float, str, list[list[Any]], Origin] | None = None
@@ -204,13 +205,26 @@ def _table_end(workbook: calamine.CalamineWorkbook, sheet: str, header_row: int)
     return None
 
 
-def _contact_log(
-    workbook: calamine.CalamineWorkbook,
-) -> tuple[list[LogEntry], list[Problem]]:
-    if LOG_SHEET not in workbook.sheet_names:
+def _our_sheets(workbook: calamine.CalamineWorkbook) -> tuple[OurSheets, dict[str, Rows]]:
+    """Where our sheets are, and the rows of each sheet of our names that was looked at (the
+    log's are read once, here)."""
+    worksheets = {m.name for m in workbook.sheets_metadata
+                  if m.typ == calamine.SheetTypeEnum.WorkSheet}  # fmt: skip
+    seen: dict[str, Rows] = {}
+
+    def top_rows(name: str) -> Rows:  # a chart sheet of our name is simply not ours
+        if name not in seen:
+            seen[name] = _rows(workbook, name) if name in worksheets else ([], (1, 1))
+        return seen[name]
+
+    return choose_sheets(list(workbook.sheet_names), top_rows), seen
+
+
+def _contact_log(ours: OurSheets, seen: dict[str, Rows]) -> tuple[list[LogEntry], list[Problem]]:
+    if ours.log not in seen:  # not there yet
         return [], []
-    rows, origin = _rows(workbook, LOG_SHEET)
-    return read_contact_log(rows, origin=origin)
+    rows, origin = seen[ours.log]
+    return read_contact_log(rows, sheet=ours.log, origin=origin)
 
 
 def _free_column(rows: list[list[Any]], origin: Origin, table: InvoiceTable, count: int) -> int:
@@ -243,7 +257,8 @@ def read_workbook(
 def _read(path: Path, options: ReadOptions, limits: Limits) -> SheetRead:
     workbook = _open(path)
     try:
-        sheet, rows, origin = _pick_sheet(workbook, options, path)
+        ours, seen = _our_sheets(workbook)
+        sheet, rows, origin = _pick_sheet(workbook, options, path, ours)
         date1904 = _date1904(path)
         first = read_invoice_table(
             rows, sheet=sheet, origin=origin, options=options, date1904=date1904
@@ -255,16 +270,17 @@ def _read(path: Path, options: ReadOptions, limits: Limits) -> SheetRead:
                 rows, sheet=sheet, origin=origin, options=options, date1904=date1904, end_row=end
             )
         missing = len(OWNED_HEADERS) - len(table.owned)
-        log, log_problems = _contact_log(workbook)
+        log, log_problems = _contact_log(ours, seen)
         return SheetRead(
             path,
             table,
             date1904,
             tuple(workbook.sheet_names),
             tuple(log),
-            tuple(log_problems),
+            tuple(log_problems + sheet_notices(ours)),
             _free_column(rows, origin, table, missing),
             limits,
+            ours,
         )
     except (NoInvoiceTable, CorruptWorkbook) as exc:
         message = str(exc)

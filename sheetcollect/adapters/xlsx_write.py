@@ -2,7 +2,8 @@
 
 Only owned cells change: the six owned columns of the invoice table (found by header, or
 added right of the table, which grows to take them in), the ``Contact log`` sheet (rows
-appended, never rewritten) and the ``Reminders`` sheet (rewritten each run). Every other part
+appended, never rewritten) and the ``Reminders`` and ``Summary`` sheets (rewritten each run),
+under the names ``read.our_sheets`` chose (a user's own "Summary" is never ours). Every other part
 of the file is copied byte for byte by :mod:`.ooxml`.
 """
 
@@ -15,9 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..core.contact_log import LOG_HEADERS, LOG_SHEET, log_row
+from ..core.contact_log import LOG_HEADERS, log_row
 from ..core.errors import WorkbookError, WorkbookLocked
 from ..core.model import LogEntry
+from ..core.our_sheets import REMINDERS_HEADERS, REMINDERS_SHEET
 from ..core.owned import OWNED_HEADERS, OWNED_KINDS, owned_rows
 from ..core.policy import Policy
 from ..core.table import column_letter
@@ -30,12 +32,6 @@ from .xlsx import SheetRead
 
 __all__ = ["REMINDERS_HEADERS", "REMINDERS_SHEET", "Patch", "patch_workbook"]
 
-REMINDERS_SHEET = "Reminders"
-SUMMARY_SHEET = "Summary"
-REMINDERS_HEADERS = (
-    "Customer", "Action", "Stage", "Invoices", "Outstanding", "Currency", "Channel", "To",
-    "Contact", "Phone", "What to say", "Draft",
-)  # fmt: skip
 _WIDTHS = {"Collection status": 18, "Days overdue": 13, "Aging": 9, "Next action": 30,
            "Next action date": 17, "Why": 70}  # fmt: skip
 _DATE_FORMAT = "dd mmm yyyy"
@@ -205,10 +201,11 @@ def _header(ws: WorksheetEditor, headers: Sequence[str], widths: Sequence[int],
 
 def _append_log(package: Package, read: SheetRead, entries: Sequence[LogEntry],
                 styles: _Styles) -> None:  # fmt: skip
-    if LOG_SHEET in read.sheet_names:
-        ws = package.worksheet(LOG_SHEET)
+    name = read.our_sheets.log
+    if name in read.sheet_names:
+        ws = package.worksheet(name)
     elif entries:
-        ws = package.add_worksheet(LOG_SHEET)
+        ws = package.add_worksheet(name)
         _header(ws, LOG_HEADERS, (12, 26, 18, 13, 28, 9, 28, 40, 40, 10, 30), styles)
     else:
         return
@@ -218,11 +215,12 @@ def _append_log(package: Package, read: SheetRead, entries: Sequence[LogEntry],
 
 def _write_reminders(package: Package, read: SheetRead, rows: Sequence[Sequence[Any]],
                      styles: _Styles) -> None:  # fmt: skip
-    if REMINDERS_SHEET in read.sheet_names:
-        ws = package.worksheet(REMINDERS_SHEET)
+    name = read.our_sheets.reminders
+    if name in read.sheet_names:
+        ws = package.worksheet(name)
         ws.clear_rows_from(1)
     elif rows:
-        ws = package.add_worksheet(REMINDERS_SHEET)
+        ws = package.add_worksheet(name)
     else:
         return
     _header(ws, REMINDERS_HEADERS, (26, 28, 13, 18, 12, 9, 9, 28, 18, 15, 70, 40), styles)
@@ -234,11 +232,12 @@ def _write_summary(package: Package, read: SheetRead, rows: Sequence[Sequence[An
     """The Summary sheet, rewritten each run: a title, the aging table, totals, DSO."""
     if not rows:
         return
-    if SUMMARY_SHEET in read.sheet_names:
-        ws = package.worksheet(SUMMARY_SHEET)
+    name = read.our_sheets.summary
+    if name in read.sheet_names:
+        ws = package.worksheet(name)
         ws.clear_rows_from(1)
     else:
-        ws = package.add_worksheet(SUMMARY_SHEET)
+        ws = package.add_worksheet(name)
 
     def bold_upto(r: int, row: Sequence[Any]) -> int:  # the title, the header, "Total" rows
         return len(row) if r in (1, 3) else (2 if row[:1] == ["Total"] else 0)

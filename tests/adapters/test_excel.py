@@ -17,6 +17,7 @@ import warnings
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import openpyxl
@@ -32,6 +33,7 @@ from sheetcollect.adapters.excel_macro import MACRO, module_name, write_module, 
 from sheetcollect.adapters.excel_template import TEMPLATE_AS_OF, build_template, default_path
 from sheetcollect.adapters.excel_write import owned_blocks
 from sheetcollect.cli_excel import excel as excel_cli
+from sheetcollect.core.our_sheets import REMINDERS_HEADERS
 from sheetcollect.core.policy import Config
 from sheetcollect.outputs import CHART_NAME
 from sheetcollect.runner import assess_table, run_workbook
@@ -300,8 +302,10 @@ def test_the_contact_log_is_appended_to_never_rewritten(excel_app, tmp_path):
 
 def test_reminders_are_rewritten_each_run(excel_app, tmp_path):
     book = sample_book(excel_app, tmp_path)
-    stale = book.impl._add_sheet("Reminders")
-    for r in range(1, 60):
+    stale = book.impl._add_sheet("Reminders")  # as an earlier click left it, and longer
+    for c, header in enumerate(REMINDERS_HEADERS, start=1):
+        stale._cells[(1, c)] = typed(header)
+    for r in range(2, 60):
         stale._cells[(r, 1)] = typed(f"stale {r}")
 
     click_button(excel_app, book)
@@ -688,3 +692,45 @@ def test_nothing_outstanding_takes_the_chart_away(excel_app, tmp_path):
     click_button(excel_app, book)
 
     assert book.impl.sheet("Summary")._charts == []
+
+
+USERS_OWN = {
+    "Summary": [["My own yearly summary"], [None, 12345]],
+    "Reminders": [["Call the landlord"]],
+    "Contact log": [["Date", "Customer", "Stage", "Notes"], [TODAY, "Acme Ltd", "Reminder 1"]],
+}
+
+
+def test_the_users_own_summary_reminders_and_log_are_untouched(excel_app, tmp_path):
+    rows = [list(SAMPLE_HEADERS), *sample_rows(TODAY)]
+    book = excel_app.book(tmp_path / "ledger.xlsm", {"Invoices": rows, **USERS_OWN})
+    users = {name: book.impl.sheet(name) for name in USERS_OWN}
+    before = {name: (dict(s._cells), dict(s._widths), list(s._charts)) for name, s in users.items()}
+
+    said = click_button(excel_app, book)
+
+    after = {name: (dict(s._cells), dict(s._widths), list(s._charts)) for name, s in users.items()}
+    assert after == before
+    ours = ["Contact log (sheetcollect)", "Reminders (sheetcollect)", "Summary (sheetcollect)"]
+    assert [s.name for s in book.sheets] == ["Invoices", *USERS_OWN, *ours]
+    summary = book.impl.sheet("Summary (sheetcollect)")
+    assert summary.cell(1, 1).value == f"Aged receivables on {TODAY}"
+    assert [c.name for c in summary._charts] == [CHART_NAME]
+    assert book.impl.sheet("Reminders (sheetcollect)").cell(1, 1).value == "Customer"
+    log = book.impl.sheet("Contact log (sheetcollect)").values()
+    assert log[0][:4] == ["Date", "Customer", "Invoices", "Stage"] and len(log) > 1
+    assert "'Contact log' is not sheetcollect's" in said
+    # clicked again the same day: the same sheets, the log not grown, the user's still alone
+    click_button(excel_app, book)
+    assert [s.name for s in book.sheets] == ["Invoices", *USERS_OWN, *ours]
+    assert book.impl.sheet("Contact log (sheetcollect)").values() == log
+    after = {name: (dict(s._cells), dict(s._widths), list(s._charts)) for name, s in users.items()}
+    assert after == before
+
+
+def test_a_chart_sheet_called_summary_moves_ours_aside(excel_app, tmp_path):
+    book = sample_book(excel_app, tmp_path)
+    book.impl.api.Charts.append(SimpleNamespace(Name="Summary"))  # book.sheets does not list it
+    click_button(excel_app, book)
+    assert [s.name for s in book.sheets][-1] == "Summary (sheetcollect)"
+    assert "Summary" not in [s.name for s in book.sheets]

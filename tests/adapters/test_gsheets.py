@@ -3,6 +3,7 @@ google-auth code (service-account JWT signed with a throwaway key, checked by th
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import socket
@@ -48,6 +49,7 @@ from sheetcollect.adapters.gsheets_write import (
 )
 from sheetcollect.core.contact_log import LOG_HEADERS
 from sheetcollect.core.errors import NoInvoiceTable
+from sheetcollect.core.our_sheets import REMINDERS_HEADERS
 from sheetcollect.core.parse import OWNED_HEADERS
 
 from ..fakes.sheets_server import FakeSheetsApi, Formula, plain
@@ -323,7 +325,7 @@ def test_second_sync_the_same_day_changes_nothing(fake, book, client, tmp_path):
 
 def test_log_rows_go_below_the_existing_log_and_old_reminders_are_cleared(fake, client, tmp_path):
     old_log = [list(LOG_HEADERS), [day(-30), "Golf GmbH", "INV-007", "Reminder 1", "called"]]
-    stale = [["Customer"], *[[f"old {n}"] for n in range(40)]]
+    stale = [list(REMINDERS_HEADERS), *[[f"old {n}"] for n in range(40)]]  # an earlier sync's
     fake.add_spreadsheet(KEY, {"Invoices": invoice_sheet(), "Contact log": old_log,
                                "Reminders": stale})  # fmt: skip
     sync(client, tmp_path)
@@ -733,3 +735,41 @@ def test_one_add_command_registers_the_group():
     for option in ("--worksheet", "--credentials", "--oauth", "--as-of", "--dry-run", "--json",
                    "--config", "--quiet", "--drafts-dir"):  # fmt: skip
         assert option in result.output
+
+
+# ------------------------------------------------------------------ the user's own sheets
+
+USERS_OWN = {
+    "Summary": [["My own yearly summary"], [None, 12345]],
+    "Reminders": [["Call the landlord"]],
+    "Contact log": [["Date", "Customer", "Stage", "Notes"], [day(-3), "Golf GmbH", "Reminder 1"]],
+}
+
+
+def sheet_state(fake, title):
+    sheet = fake.sheet(KEY, title)
+    return (copy.deepcopy(sheet.cells), dict(sheet.pixel_sizes), sheet.row_count,
+            sheet.column_count)  # fmt: skip
+
+
+def test_the_users_own_summary_reminders_and_log_are_untouched(fake, client, tmp_path):
+    fake.add_spreadsheet(KEY, {"Invoices": invoice_sheet(), **USERS_OWN})
+    before = {title: sheet_state(fake, title) for title in USERS_OWN}
+    report = sync(client, tmp_path)
+    assert {title: sheet_state(fake, title) for title in USERS_OWN} == before
+    titles = [s.title for s in fake.spreadsheets[KEY].sheets]
+    ours = ["Contact log (sheetcollect)", "Reminders (sheetcollect)", "Summary (sheetcollect)"]
+    assert titles == ["Invoices", *USERS_OWN, *ours]
+    assert fake.values(KEY, "Summary (sheetcollect)")[0][0] == f"Aged receivables on {AS_OF}"
+    assert fake.values(KEY, "Reminders (sheetcollect)")[0] == list(REMINDERS_HEADERS)
+    first_log = fake.values(KEY, "Contact log (sheetcollect)")
+    assert first_log[0] == list(LOG_HEADERS) and len(first_log) > 1
+    assert {p.ref for p in report.problems if "left untouched" in p.message} == set(USERS_OWN)
+    # the same day again: ours found again, nothing added; a week on: our log grows
+    sync(client, tmp_path)
+    assert [s.title for s in fake.spreadsheets[KEY].sheets] == titles
+    assert fake.values(KEY, "Contact log (sheetcollect)") == first_log
+    sync(client, tmp_path, as_of=day(8))
+    later = fake.values(KEY, "Contact log (sheetcollect)")
+    assert later[: len(first_log)] == first_log and len(later) > len(first_log)
+    assert {title: sheet_state(fake, title) for title in USERS_OWN} == before

@@ -15,6 +15,7 @@ import python_calamine as calamine
 
 from sheetcollect.adapters.files import KEEP_BACKUPS, replace_file
 from sheetcollect.adapters.ooxml import CellValue, Package
+from sheetcollect.core.contact_log import LOG_HEADERS
 from sheetcollect.core.errors import WorkbookLocked
 from sheetcollect.core.parse import OWNED_HEADERS
 from sheetcollect.runner import run_workbook
@@ -173,9 +174,8 @@ def test_logged_contact_tempers_the_next_run(tmp_path):
     )
     package = Package.open(path)
     log = package.add_worksheet("Contact log")
-    headers = ["Date", "Customer", "Invoices", "Stage", "State"]
-    log.set_cells({(1, c): CellValue(h) for c, h in enumerate(headers, 1)})
-    row = [AS_OF - timedelta(days=10), "ACME", "", "reminder_1", "sent"]
+    log.set_cells({(1, c): CellValue(h) for c, h in enumerate(LOG_HEADERS, 1)})  # an earlier run's
+    row = [AS_OF - timedelta(days=10), "ACME", "", "reminder_1", *[""] * 5, "sent"]
     date_style = package.styles.add_xf(num_fmt="yyyy-mm-dd")
     log.set_cells({(2, c): CellValue(v, date_style if c == 1 else 0) for c, v in enumerate(row, 1)})
     with_log = tmp_path / "with-log.xlsx"

@@ -215,6 +215,7 @@ class _Api:
     def __init__(self) -> None:
         self.ProtectContents = False
         self.Date1904 = False
+        self.Charts: list[Any] = []  # the book's chart sheets (objects with a .Name)
 
 
 @counted
