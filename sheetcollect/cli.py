@@ -94,8 +94,9 @@ def run(
     """Assess every invoice in WORKBOOK (.xlsx/.xlsm) and write the collection columns back.
 
     Only sheetcollect's own columns (Collection status, Days overdue, Aging, Next action,
-    Next action date, Why) and its Contact log and Reminders sheets are written; a backup
-    of the previous file is kept in .sheetcollect-backup/ beside it.
+    Next action date, Why) and its Contact log, Reminders and Summary sheets are written (a
+    sheet of yours with one of those names is left alone); a backup of the previous file is
+    kept in .sheetcollect-backup/ beside it.
     """
     config = load_config(config_path or find_config(workbook))
     with progress(hidden=quiet or as_json) as on_step:
