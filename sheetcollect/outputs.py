@@ -30,6 +30,7 @@ __all__ = [
     "RunOutputs",
     "aging_chart",
     "drafts_folder",
+    "is_totals_row",
     "prepare_outputs",
     "summary_rows",
 ]
@@ -159,7 +160,8 @@ def prepare_outputs(
 def summary_rows(report: Report, config: Config) -> list[list[Any]]:
     """The Summary sheet: aged receivables by customer with totals per currency, then DSO.
 
-    The first row is a title, the third the header; totals rows start with "Total".
+    The first row is a title, the third the header; then a row per customer and currency and
+    a totals row per currency (see ``is_totals_row``).
     """
     stages = {(c.key, c.currency): c for c in report.customers}
     aging = aging_by_customer(report.assessments)
@@ -215,13 +217,22 @@ class AgingChart:
     title: str = CHART_TITLE
 
 
+_TOTAL_CELLS = 3 + len(BUCKETS)  # "Total", the currency, the buckets, the total
+
+
+def is_totals_row(row: Sequence[Any]) -> bool:
+    """A currency's totals row of ``summary_rows``. Told by its shape, not its first word
+    alone: a customer called "Total" has a row too, ten cells long (stage and stop supply)."""
+    return len(row) == _TOTAL_CELLS and row[0] == "Total"
+
+
 def aging_chart(rows: Sequence[Sequence[Any]]) -> AgingChart:
     """Where the chart of ``summary_rows`` finds its bars: each currency's totals row."""
     last_col = _FIRST_BUCKET_COL + len(BUCKETS) - 1
     series = tuple(
         ChartSeries(str(row[1] or ""), r, tuple(row[_FIRST_BUCKET_COL - 1 : last_col]))
         for r, row in enumerate(rows, start=1)
-        if row[:1] == ["Total"]
+        if is_totals_row(row)
     )
     categories = SUMMARY_HEADERS[_FIRST_BUCKET_COL - 1 : last_col]
     return AgingChart(categories, SUMMARY_HEADER_ROW, _FIRST_BUCKET_COL, last_col, series,

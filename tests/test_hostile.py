@@ -486,12 +486,14 @@ def _sample(tmp_path: Path, part: str, pattern: bytes, replacement: bytes) -> Pa
     return path
 
 
-def test_a_table_column_id_that_is_not_a_number_is_a_one_line_error(tmp_path):
-    path = _sample(tmp_path, "xl/tables/table1.xml", rb'(<tableColumn id=")8"', rb'\1NaN"')
+@pytest.mark.parametrize("number", ["NaN", "²"])  # "²" passes str.isdigit, not int()
+def test_a_table_column_id_that_is_not_a_number_is_a_one_line_error(tmp_path, number):
+    new = rb"\1" + number.encode() + b'"'
+    path = _sample(tmp_path, "xl/tables/table1.xml", rb'(<tableColumn id=")8"', new)
     before = path.read_bytes()
     outcome = run_isolated("run", str(path), "--as-of", AS_OF)
     assert outcome.clean and outcome.one_line_error, outcome
-    assert "id='NaN', which is not a whole number; the file is damaged" in outcome.stderr
+    assert f"id={number!r}, which is not a whole number; the file is damaged" in outcome.stderr
     assert path.read_bytes() == before
 
 

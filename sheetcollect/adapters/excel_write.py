@@ -20,7 +20,7 @@ from ..core.model import LogEntry
 from ..core.our_sheets import REMINDERS_HEADERS
 from ..core.owned import OWNED_HEADERS, owned_rows
 from ..core.policy import Policy
-from ..outputs import CHART_NAME, AgingChart, RunOutputs, aging_chart
+from ..outputs import CHART_NAME, AgingChart, RunOutputs, aging_chart, is_totals_row
 from ..report import Report
 from .excel_colours import Block, paint
 from .xlsx_write import _DATE_FORMAT, _WIDTHS
@@ -200,7 +200,7 @@ def _write_summary(book: Any, read: BookRead, rows: Sequence[Sequence[Any]]) -> 
     sheet.range((1, 1)).value = _table(rows, width)
     sheet.range((1, 1)).font.bold = True
     sheet.range((3, 1), (3, len(rows[2]))).font.bold = True
-    totals = [r for r, row in enumerate(rows, start=1) if row[:1] == ["Total"]]
+    totals = [r for r, row in enumerate(rows, start=1) if is_totals_row(row)]
     for row in totals:  # one per currency
         sheet.range((row, 1), (row, 2)).font.bold = True
     last = totals[-1] if totals else len(rows)

@@ -147,14 +147,26 @@ def _anchor(chart: AgingChart, rel_id: str, shape_id: int) -> etree._Element:
     return etree.fromstring(xml)
 
 
-def _ours(drawing: etree._Element) -> tuple[etree._Element | None, str | None]:
-    """Our anchor in a drawing and the relationship id of its chart, if it is there."""
+_FRAME = f"{{{XDR_NS}}}graphicFrame"
+
+
+def _ours(drawing: etree._Element) -> tuple[etree._Element | None, str | None, bool]:
+    """Our chart's frame in a drawing, the relationship id of its chart, and whether the
+    frame stands alone in an anchor of its own (False: the user grouped it with shapes of
+    theirs, and the group is theirs to keep). (None, None, False) when it is not there."""
     for pr in drawing.iter(f"{{{XDR_NS}}}cNvPr"):
-        if pr.get("name") == CHART_NAME:
-            anchor = next(a for a in pr.iterancestors() if a.getparent() is drawing)
-            ref = next(anchor.iter(f"{{{C_NS}}}chart"), None)
-            return anchor, None if ref is None else ref.get(f"{{{R_NS}}}id")
-    return None, None
+        frame = pr.getparent().getparent() if pr.getparent() is not None else None
+        if (
+            pr.get("name") != CHART_NAME
+            or frame is None
+            or frame.tag != f"{{{XDR_NS}}}graphicFrame"
+        ):
+            continue
+        ref = next(frame.iter(f"{{{C_NS}}}chart"), None)
+        anchor = frame.getparent()
+        alone = anchor is not None and anchor.getparent() is drawing
+        return frame, None if ref is None else ref.get(f"{{{R_NS}}}id"), alone
+    return None, None, False
 
 
 def _sheet_drawing(package: Package, ws: WorksheetEditor) -> str | None:
@@ -202,8 +214,12 @@ def write_chart(package: Package, ws: WorksheetEditor, chart: AgingChart) -> Non
         return
     drawing_part = drawing_part or _new_drawing(package, ws)
     root, existing = _read_drawing(package, drawing_part)
-    anchor, rel_id = _ours(root)
+    frame, rel_id, alone = _ours(root)
     chart_part = _chart_part(package, drawing_part, rel_id)
+    if frame is not None and not alone and chart_part is not None:
+        # grouped with the user's shapes: the group stays as they made it; only the bars change
+        package.parts.put(chart_part, chart_xml(chart, ws.name), CT_CHART)
+        return
     if rel_id is None or chart_part is None:
         folder = posixpath.join(posixpath.dirname(posixpath.dirname(drawing_part)), "charts")
         chart_part = free_part(package.parts.names, folder, "chart", ".xml")
@@ -212,10 +228,10 @@ def write_chart(package: Package, ws: WorksheetEditor, chart: AgingChart) -> Non
     others = [int(pr.get("id", "0")) for pr in root.iter(f"{{{XDR_NS}}}cNvPr")
               if pr.get("name") != CHART_NAME and pr.get("id", "").isdigit()]  # fmt: skip
     new_anchor = _anchor(chart, rel_id, max(others, default=1) + 1)
-    if anchor is None:
+    if frame is None or not alone:
         root.append(new_anchor)
     else:
-        root.replace(anchor, new_anchor)
+        root.replace(frame.getparent(), new_anchor)
     package.parts.put(drawing_part, serialize_xml(root, existing), CT_DRAWING)
     package.parts.put(chart_part, chart_xml(chart, ws.name), CT_CHART)
 
@@ -223,10 +239,10 @@ def write_chart(package: Package, ws: WorksheetEditor, chart: AgingChart) -> Non
 def _remove_chart(package: Package, ws: WorksheetEditor, drawing_part: str) -> None:
     """Take our chart out of the sheet's drawing; a drawing left empty goes too."""
     root, existing = _read_drawing(package, drawing_part)
-    anchor, rel_id = _ours(root)
-    if anchor is None:
+    frame, rel_id, alone = _ours(root)
+    if frame is None or not alone:  # grouped with the user's shapes: the group is theirs
         return
-    root.remove(anchor)
+    root.remove(frame.getparent())
     chart_part = _chart_part(package, drawing_part, rel_id)
     drawing_rels = package.parts.relationships(drawing_part)
     shared = any(

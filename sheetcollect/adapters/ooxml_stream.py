@@ -13,6 +13,7 @@ import queue
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import cast
 
 from lxml import etree
@@ -71,6 +72,31 @@ def xml_problem(chunks: Iterable[bytes]) -> str | None:
     return None
 
 
+_switch_lock = threading.Lock()
+_switch_users = 0
+_switch_saved = 0.0
+
+
+@contextmanager
+def _short_switch_interval() -> Iterator[None]:
+    """The interpreter's switch interval at most ``_SWITCH`` while any save runs in this
+    process; the first save in keeps the interval the process had, the last out puts it
+    back, so saves in several threads never leave it changed."""
+    global _switch_users, _switch_saved
+    with _switch_lock:
+        if _switch_users == 0:
+            _switch_saved = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switch_saved, _SWITCH))
+        _switch_users += 1
+    try:
+        yield
+    finally:
+        with _switch_lock:
+            _switch_users -= 1
+            if _switch_users == 0:
+                sys.setswitchinterval(_switch_saved)
+
+
 def deflate_and_check(chunks: Iterable[bytes]) -> tuple[bytearray, int, int, str | None]:
     """Deflate the chunks while checking them: (compressed, CRC-32, size, XML problem or None)."""
     checker, deflater = _Stage(xml_problem), _Stage(deflate)
@@ -79,17 +105,15 @@ def deflate_and_check(chunks: Iterable[bytes]) -> tuple[bytearray, int, int, str
     # Each stage takes the GIL back for every chunk, and waits for it while the rendering
     # thread runs Python: up to the switch interval (5 ms) each time, so that on a large sheet
     # the stages fell behind and the renderer waited on them. 1 ms: ~0.15 s less per save.
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(min(switch, _SWITCH))
-    try:
-        for chunk in chunks:
-            checker.chunks.put(chunk)
-            deflater.chunks.put(chunk)
-    finally:
-        for stage in (checker, deflater):
-            stage.chunks.put(_DONE)
-            stage.join()
-        sys.setswitchinterval(switch)
+    with _short_switch_interval():
+        try:
+            for chunk in chunks:
+                checker.chunks.put(chunk)
+                deflater.chunks.put(chunk)
+        finally:
+            for stage in (checker, deflater):
+                stage.chunks.put(_DONE)
+                stage.join()
     for stage in (checker, deflater):
         if stage.error is not None:
             raise stage.error

@@ -112,7 +112,7 @@ class TablePart:
         text = el.get(attribute)
         if text is None:
             return default
-        if not text.strip().isdigit():
+        if not (text.strip().isascii() and text.strip().isdigit()):  # "²" is a digit to Python
             tag = etree.QName(el).localname
             raise CorruptWorkbook(
                 f"{self._where}: a <{tag}> has {attribute}={text[:20]!r}, which is not a whole "

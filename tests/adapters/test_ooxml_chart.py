@@ -175,6 +175,19 @@ def test_one_series_per_currency_each_from_its_totals_row(tmp_path):
     drawingml_validate(book)
 
 
+def test_a_customer_called_total_is_a_customer_not_a_series(tmp_path):
+    rows = [["Invoice", "Customer", "Currency", "Due date", "Amount"]]
+    for n, (customer, currency) in enumerate([("Total", "EUR"), ("Acme", "EUR"), ("Bolt", "USD")]):
+        rows.append([f"INV-{n}", customer, currency, AS_OF - timedelta(days=40), 100 + n])
+    book = write_workbook(tmp_path / "total.xlsx", rows)
+    run_workbook(book, as_of=AS_OF, drafts=False)
+    files, _, _, chart = summary_chart(book)
+    assert [s["name"][1] for s in series_of(files[chart])] == [["EUR"], ["USD"]]
+    summary = openpyxl.load_workbook(book)["Summary"]
+    customer_rows = [r for r in summary.iter_rows(min_row=4) if r[0].value == "Total"]
+    assert [r[0].font.b for r in customer_rows] == [False, True, True]  # the customer is not bold
+
+
 def test_rerun_rewrites_its_own_chart_instead_of_adding_one(sample):
     run_workbook(sample, as_of=AS_OF, drafts=False)
     first, _, drawing, chart = summary_chart(sample)
@@ -213,6 +226,39 @@ def test_a_picture_the_user_put_on_the_summary_sheet_stays(sample):
     ids = [n.get("id") for n in etree.fromstring(after[drawing_after]).iter(f"{XDR}cNvPr")]
     assert len(set(ids)) == 2  # shape ids stay unique
     drawingml_validate(edited)
+
+
+GROUP = (
+    b'<xdr:grpSp><xdr:nvGrpSpPr><xdr:cNvPr id="8" name="Group 8"/><xdr:cNvGrpSpPr/>'
+    b'</xdr:nvGrpSpPr><xdr:grpSpPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="100" cy="100"/>'
+    b'<a:chOff x="0" y="0"/><a:chExt cx="100" cy="100"/></a:xfrm></xdr:grpSpPr>%s'
+    b'<xdr:sp macro="" textlink=""><xdr:nvSpPr><xdr:cNvPr id="9" name="User box"/><xdr:cNvSpPr/>'
+    b'</xdr:nvSpPr><xdr:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="100" cy="100"/></a:xfrm>'
+    b'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:sp></xdr:grpSp>'
+)
+
+
+def test_a_chart_the_user_grouped_with_their_shapes_keeps_the_group(tmp_path):
+    """Grouped in Excel with a box of the user's, our chart is refreshed inside the group:
+    the group and the box stay, on a later run and when nothing is outstanding."""
+    book = _one_invoice_run(tmp_path)
+    files, _, drawing, chart = summary_chart(book)
+    frame = re.search(rb"<xdr:graphicFrame.*</xdr:graphicFrame>", files[drawing], re.S).group(0)
+    grouped = files[drawing].replace(frame, GROUP % frame)
+    edited = tmp_path / "grouped.xlsx"
+    with zipfile.ZipFile(edited, "w") as out:
+        for name, data in files.items():
+            out.writestr(name, grouped if name == drawing else data)
+    drawingml_validate(edited)
+    run_workbook(edited, as_of=AS_OF + timedelta(days=40), drafts=False)
+    after = parts(edited)
+    assert after[drawing] == grouped  # the user's group is as they made it
+    assert after[chart] != files[chart]  # and the bars moved on: 45 days overdue now
+    assert [Decimal(v) for v in series_of(after[chart])[0]["val"][1]] == [0, 0, 100, 0, 0]
+    paid = _paid_up(edited, tmp_path / "paid.xlsx")
+    run_workbook(paid, as_of=AS_OF + timedelta(days=40), drafts=False)
+    assert parts(paid)[drawing] == grouped
+    drawingml_validate(paid)
 
 
 def _one_invoice_run(folder: Path) -> Path:
