@@ -178,7 +178,9 @@ def summary_rows(report: Report, config: Config) -> list[list[Any]]:
     rows.append([])
     for currency, days in days_sales_outstanding(report.assessments, report.as_of).items():
         label = f"Days sales outstanding{f' ({currency})' if currency else ''}, last 90 days"
-        rows.append([label, "", days if days is not None else "no invoice dates in the period"])
+        # a number of days, not money: a float gets no money format in any of the writers
+        shown = float(days) if days is not None else "no invoice dates in the period"
+        rows.append([label, "", shown])
     return rows
 
 

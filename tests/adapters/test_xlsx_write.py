@@ -108,6 +108,8 @@ def test_sample_gets_coloured_owned_columns_in_its_grown_table(sample):
     assert summary["A4"].value == "Juniper Joinery" and summary["H4"].value == 3200
     total = next(r for r in summary.iter_rows(values_only=True) if r[0] == "Total")
     assert total[1] == "GBP" and total[7] == 15355.5
+    dso = next(r for r in summary.iter_rows() if str(r[0].value).startswith("Days sales"))
+    assert isinstance(dso[2].value, float) and dso[2].number_format == "General"  # days, not £
 
 
 def test_second_run_same_day_changes_nothing(sample):
