@@ -80,6 +80,13 @@ _NEW_SHEET = (
     b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
     b"</worksheet>"
 )
+# The same, printed landscape and fitted to one page wide (for a sheet with a chart beside
+# a wide table, which portrait pages would cut in two).
+_FIT_PR = b'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+_FIT_SETUP = b'<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+_NEW_SHEET_FIT_WIDTH = _NEW_SHEET.replace(b"<dimension ", _FIT_PR + b"<dimension ").replace(
+    b"</worksheet>", _FIT_SETUP + b"</worksheet>"
+)
 _KINDS = {"worksheet": "worksheet", "chartsheet": "chartsheet", "dialogsheet": "dialogsheet",
           "xlMacrosheet": "macrosheet", "xlIntlMacrosheet": "macrosheet"}  # fmt: skip
 
@@ -179,8 +186,9 @@ class Package:
 
     # -- changing it -----------------------------------------------------------------------
 
-    def add_worksheet(self, name: str) -> WorksheetEditor:
-        """Append a new, empty worksheet after the last sheet and return its editor."""
+    def add_worksheet(self, name: str, *, fit_to_width: bool = False) -> WorksheetEditor:
+        """Append a new, empty worksheet after the last sheet and return its editor; with
+        ``fit_to_width`` it prints landscape, one page wide."""
         self._check_new_sheet_name(name)
         sheets_el = self._workbook.find(q("sheets"))
         if sheets_el is None:
@@ -204,7 +212,8 @@ class Package:
         info = SheetInfo(name, part, sheet_id, rel_id, "visible", "worksheet")
         self._sheets.append(info)
         self._new_parts.append(part)
-        self._editors[part] = self._editor(info, _NEW_SHEET, is_new=True)
+        template = _NEW_SHEET_FIT_WIDTH if fit_to_width else _NEW_SHEET
+        self._editors[part] = self._editor(info, template, is_new=True)
         return self._editors[part]
 
     @property

@@ -237,7 +237,7 @@ def _write_summary(package: Package, read: SheetRead, rows: Sequence[Sequence[An
         ws = package.worksheet(name)
         ws.clear_rows_from(1)
     else:
-        ws = package.add_worksheet(name)
+        ws = package.add_worksheet(name, fit_to_width=True)  # the chart prints beside the table
 
     def bold_upto(r: int, row: Sequence[Any]) -> int:  # the title, the header, "Total" rows
         return len(row) if r in (1, 3) else (2 if is_totals_row(row) else 0)

@@ -126,9 +126,9 @@ def test_the_summary_sheet_gets_a_chart_through_its_relationships(sample):
         types[drawing] == CT_DRAWING == "application/vnd.openxmlformats-officedocument.drawing+xml"
     )
     assert types[chart] == CT_CHART
-    # the <drawing> sits where CT_Worksheet puts it: after pageMargins, before the end
+    # the <drawing> sits where CT_Worksheet puts it: after pageMargins and pageSetup
     tail = [e.name for e in SheetBytes(files[sheet], "Summary").tail()]
-    assert tail == ["pageMargins", "drawing"]
+    assert tail == ["pageMargins", "pageSetup", "drawing"]
     root = etree.fromstring(files[chart])
     bar = root.find(f"{C}chart/{C}plotArea/{C}barChart")
     assert bar.find(f"{C}barDir").get("val") == "col"

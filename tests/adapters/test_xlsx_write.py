@@ -110,6 +110,9 @@ def test_sample_gets_coloured_owned_columns_in_its_grown_table(sample):
     assert total[1] == "GBP" and total[7] == 15355.5
     dso = next(r for r in summary.iter_rows() if str(r[0].value).startswith("Days sales"))
     assert isinstance(dso[2].value, float) and dso[2].number_format == "General"  # days, not £
+    # printed landscape, one page wide, so the chart is not cut off the table's page
+    assert summary.page_setup.orientation == "landscape" and summary.page_setup.fitToWidth == 1
+    assert summary.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_second_run_same_day_changes_nothing(sample):
