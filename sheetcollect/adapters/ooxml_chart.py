@@ -85,13 +85,15 @@ def _series(index: int, series: ChartSeries, chart: AgingChart, sheet: str) -> b
     else:
         name = b"<c:v>Outstanding</c:v>"
     colour = _SERIES_COLOURS[index % len(_SERIES_COLOURS)].encode()
+    cycle = index // len(_SERIES_COLOURS)  # past the palette: darker shades, as Excel does
+    shade = b'<a:lumMod val="%d"/>' % max(100_000 - 25_000 * cycle, 25_000) if cycle else b""
     categories = _cell(sheet, chart.header_row, chart.first_col, chart.last_col)
     values = _cell(sheet, series.row, chart.first_col, chart.last_col)
     return (
         b'<c:ser><c:idx val="%d"/><c:order val="%d"/><c:tx>%s</c:tx>'
-        b'<c:spPr><a:solidFill><a:srgbClr val="%s"/></a:solidFill></c:spPr>'
+        b'<c:spPr><a:solidFill><a:srgbClr val="%s">%s</a:srgbClr></a:solidFill></c:spPr>'
         b'<c:invertIfNegative val="0"/><c:cat>%s</c:cat><c:val>%s</c:val></c:ser>'
-        % (index, index, name, colour, _str_ref(categories, chart.categories),
+        % (index, index, name, colour, shade, _str_ref(categories, chart.categories),
            _num_ref(values, series.values))
     )  # fmt: skip
 

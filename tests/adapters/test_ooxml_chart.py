@@ -462,3 +462,21 @@ def test_chart_formulas_quote_the_sheet_name_and_caches_are_plain_numbers():
     assert series["val"] == ("'Bob''s'!$C$9:$G$9", ["1000", "0.10", "0", "-5", "2.5"])
     assert series["cat"][0] == "'Bob''s'!$C$3:$G$3"
     assert series["name"] == ("'Bob''s'!$B$9", ["R&D <EUR>"])
+
+
+def test_currencies_past_the_palette_get_darker_shades_not_the_same_colour(tmp_path):
+    rows = [["Invoice", "Customer", "Currency", "Due date", "Amount"]]
+    codes = ["AUD", "CAD", "CHF", "DKK", "EUR", "GBP", "SEK", "USD"]
+    for n, code in enumerate(codes):
+        rows.append([f"INV-{n}", "Acme", code, AS_OF - timedelta(days=10), 100 + n])
+    book = write_workbook(tmp_path / "eight.xlsx", rows)
+    run_workbook(book, as_of=AS_OF, drafts=False)
+    files, _, _, chart = summary_chart(book)
+    A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+    looks = []
+    for ser in etree.fromstring(files[chart]).iter(f"{C}ser"):
+        colour = ser.find(f"{C}spPr/{A}solidFill/{A}srgbClr")
+        shade = colour.find(f"{A}lumMod")
+        looks.append((colour.get("val"), None if shade is None else shade.get("val")))
+    assert len(looks) == 8 and len(set(looks)) == 8
+    drawingml_validate(book)
