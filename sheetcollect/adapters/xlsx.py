@@ -138,12 +138,15 @@ def _open(path: Path) -> calamine.CalamineWorkbook:
             raise CorruptWorkbook(f"{path.name} cannot be read as a workbook: {exc}") from first
 
 
-def _rows(workbook: calamine.CalamineWorkbook, name: str) -> tuple[list[list[Any]], Origin]:
-    """A sheet's used range as values, and the 1-based (row, column) of its top-left cell."""
+def _rows(
+    workbook: calamine.CalamineWorkbook, name: str, nrows: int | None = None
+) -> tuple[list[list[Any]], Origin]:
+    """A sheet's used range as values (its first ``nrows`` rows only, if given), and the
+    1-based (row, column) of its top-left cell."""
     try:
         sheet = workbook.get_sheet_by_name(name)
         start = sheet.start or (0, 0)
-        return sheet.to_python(), (start[0] + 1, start[1] + 1)
+        return sheet.to_python(nrows=nrows), (start[0] + 1, start[1] + 1)
     except Exception as exc:  # calamine's own errors: a value or XML it cannot read
         detail = " ".join(str(exc).split())
         raise CorruptWorkbook(f"sheet {name!r} cannot be read: {detail}") from exc
@@ -205,25 +208,31 @@ def _table_end(workbook: calamine.CalamineWorkbook, sheet: str, header_row: int)
     return None
 
 
-def _our_sheets(workbook: calamine.CalamineWorkbook) -> tuple[OurSheets, dict[str, Rows]]:
-    """Where our sheets are, and the rows of each sheet of our names that was looked at (the
-    log's are read once, here)."""
+_SIGNATURE_ROWS = 5  # what core.our_sheets looks at: a header row, the Summary's third row
+
+
+def _our_sheets(workbook: calamine.CalamineWorkbook) -> OurSheets:
+    """Where our sheets are: each sheet of our names is told by its top rows alone (a
+    Reminders sheet of 10,000 customers need not be read to see its header)."""
     worksheets = {m.name for m in workbook.sheets_metadata
                   if m.typ == calamine.SheetTypeEnum.WorkSheet}  # fmt: skip
     seen: dict[str, Rows] = {}
 
     def top_rows(name: str) -> Rows:  # a chart sheet of our name is simply not ours
         if name not in seen:
-            seen[name] = _rows(workbook, name) if name in worksheets else ([], (1, 1))
+            found = name in worksheets
+            seen[name] = _rows(workbook, name, _SIGNATURE_ROWS) if found else ([], (1, 1))
         return seen[name]
 
-    return choose_sheets(list(workbook.sheet_names), top_rows), seen
+    return choose_sheets(list(workbook.sheet_names), top_rows)
 
 
-def _contact_log(ours: OurSheets, seen: dict[str, Rows]) -> tuple[list[LogEntry], list[Problem]]:
-    if ours.log not in seen:  # not there yet
+def _contact_log(
+    workbook: calamine.CalamineWorkbook, ours: OurSheets
+) -> tuple[list[LogEntry], list[Problem]]:
+    if ours.log not in workbook.sheet_names:  # not there yet
         return [], []
-    rows, origin = seen[ours.log]
+    rows, origin = _rows(workbook, ours.log)
     return read_contact_log(rows, sheet=ours.log, origin=origin)
 
 
@@ -257,7 +266,7 @@ def read_workbook(
 def _read(path: Path, options: ReadOptions, limits: Limits) -> SheetRead:
     workbook = _open(path)
     try:
-        ours, seen = _our_sheets(workbook)
+        ours = _our_sheets(workbook)
         sheet, rows, origin = _pick_sheet(workbook, options, path, ours)
         date1904 = _date1904(path)
         first = read_invoice_table(
@@ -270,7 +279,7 @@ def _read(path: Path, options: ReadOptions, limits: Limits) -> SheetRead:
                 rows, sheet=sheet, origin=origin, options=options, date1904=date1904, end_row=end
             )
         missing = len(OWNED_HEADERS) - len(table.owned)
-        log, log_problems = _contact_log(ours, seen)
+        log, log_problems = _contact_log(workbook, ours)
         return SheetRead(
             path,
             table,
