@@ -62,6 +62,18 @@ def _shown(cell: str) -> str:
     return repr(cell if len(cell) <= 60 else cell[:57] + "...")
 
 
+def _case_context(
+    case: Case, report: Report, settings: DraftSettings, policy: Policy
+) -> tuple[dict[str, Any], Address | None, list[Problem]]:
+    """The placeholders of one customer's draft, the address it goes to (None: a letter),
+    and a warning per unusable e-mail cell."""
+    address, problems = _recipient(case)
+    channel = "email" if address else "letter"
+    email = address.addr_spec if address else ""
+    context = build_context(case, settings, report.as_of, policy, channel=channel, email=email)
+    return context, address, problems
+
+
 def _compose_case(
     case: Case,
     report: Report,
@@ -70,10 +82,9 @@ def _compose_case(
     renderer: Renderer,
     names: FileNames,
 ) -> tuple[list[_Composed], list[Problem]]:
-    address, problems = _recipient(case)
+    context, address, problems = _case_context(case, report, settings, policy)
     channel = "email" if address else "letter"
     email = address.addr_spec if address else ""
-    context = build_context(case, settings, report.as_of, policy, channel=channel, email=email)
     kind, stem = case.kind, names.stem(case.customer)
     subject = renderer.render(kind, "subject", context)
     text = renderer.render(kind, "text", context)
@@ -197,11 +208,6 @@ def call_scripts(
     for case in select_cases(report, None, customers):
         if case.kind not in _CALL_KINDS:
             continue
-        address, _problems = _recipient(case)
-        email = address.addr_spec if address else ""
-        channel = "email" if address else "letter"
-        context = build_context(
-            case, settings, report.as_of, policy or Policy(), channel=channel, email=email
-        )
+        context, _address, _problems = _case_context(case, report, settings, policy or Policy())
         scripts[customer_key(case.customer)] = renderer.render(case.kind, "call_script", context)
     return scripts
