@@ -32,6 +32,7 @@ __all__ = [
     "drafts_folder",
     "is_totals_row",
     "prepare_outputs",
+    "summary_bold_cells",
     "summary_rows",
 ]
 
@@ -226,6 +227,12 @@ def is_totals_row(row: Sequence[Any]) -> bool:
     """A currency's totals row of ``summary_rows``. Told by its shape, not its first word
     alone: a customer called "Total" has a row too, ten cells long (stage and stop supply)."""
     return len(row) == _TOTAL_CELLS and row[0] == "Total"
+
+
+def summary_bold_cells(number: int, row: Sequence[Any]) -> int:
+    """How many cells from column A are bold in row ``number`` (1-based) of ``summary_rows``:
+    all of the title and the header, the label and currency of a totals row, else none."""
+    return len(row) if number in (1, SUMMARY_HEADER_ROW) else (2 if is_totals_row(row) else 0)
 
 
 def aging_chart(rows: Sequence[Sequence[Any]]) -> AgingChart:

@@ -26,7 +26,7 @@ from ..core.model import LogEntry
 from ..core.our_sheets import REMINDERS_HEADERS, REMINDERS_SHEET, SUMMARY_SHEET
 from ..core.owned import OWNED_HEADERS, OWNED_KINDS, owned_rows
 from ..core.policy import Policy
-from ..outputs import is_totals_row
+from ..outputs import summary_bold_cells
 from ..report import Report
 from .gsheets_http import GoogleSheetsError
 
@@ -400,8 +400,7 @@ class WritePlan:
         """The Summary sheet, bold as the file writer makes it: title, header, totals."""
         if not rows:
             return
-        bold = [len(r) if n in (1, 3) else (2 if is_totals_row(r) else 0)
-                for n, r in enumerate(rows, start=1)]  # fmt: skip
+        bold = [summary_bold_cells(n, r) for n, r in enumerate(rows, start=1)]
         self.rewrite(title, rows, bold, _SUMMARY_PIXELS)
 
 

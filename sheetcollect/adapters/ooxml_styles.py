@@ -65,6 +65,12 @@ def _override(xf: Any, attribute: str, value: str, apply_flag: str) -> None:
         xf.set(apply_flag, "1")
 
 
+def _alignment(xf: Any, attribute: str) -> str | None:
+    """An attribute of a cell format's <alignment>, None when it has none."""
+    alignment = xf.find(q("alignment"))
+    return None if alignment is None else alignment.get(attribute)
+
+
 def _rgb(value: str, what: str) -> str:
     if not _RGB.fullmatch(value):
         raise ValueError(f"{what} {value!r} is not a colour like 'C6EFCE' or 'FFC6EFCE'.")
@@ -128,21 +134,19 @@ class Styles:
             _override(xf, "fontId", str(font), "applyFont")
         if fill_rgb is not None:
             _override(xf, "fillId", str(self._fill(_rgb(fill_rgb, "Fill colour"))), "applyFill")
-        if wrap is not None:
-            alignment = xf.find(q("alignment"))
-            if (alignment is not None and alignment.get("wrapText") in ("1", "true")) != wrap:
-                self._child(xf, "alignment", _XF_CHILD_ORDER).set("wrapText", "1" if wrap else "0")
-                xf.set("applyAlignment", "1")
-        if horizontal is not None:
-            alignment = xf.find(q("alignment"))
-            if (alignment.get("horizontal") if alignment is not None else None) != horizontal:
-                self._child(xf, "alignment", _XF_CHILD_ORDER).set("horizontal", horizontal)
-                xf.set("applyAlignment", "1")
+        if wrap is not None and (_alignment(xf, "wrapText") in ("1", "true")) != wrap:
+            self._align(xf, "wrapText", "1" if wrap else "0")
+        if horizontal is not None and _alignment(xf, "horizontal") != horizontal:
+            self._align(xf, "horizontal", horizontal)
         if quote_prefix is not None and (xf.get("quotePrefix") in ("1", "true")) != quote_prefix:
             xf.set("quotePrefix", "1" if quote_prefix else "0")
         index = self._reuse_or_append("cellXfs", xf)
         self._requests[request] = index
         return index
+
+    def _align(self, xf: Any, attribute: str, value: str) -> None:
+        self._child(xf, "alignment", _XF_CHILD_ORDER).set(attribute, value)
+        xf.set("applyAlignment", "1")
 
     def serialize(self) -> bytes:
         """The part's new bytes."""

@@ -23,7 +23,7 @@ from ..core.our_sheets import REMINDERS_HEADERS, REMINDERS_SHEET
 from ..core.owned import OWNED_HEADERS, OWNED_KINDS, owned_rows
 from ..core.policy import Policy
 from ..core.table import column_letter
-from ..outputs import aging_chart, is_totals_row
+from ..outputs import aging_chart, summary_bold_cells
 from ..report import Report
 from .ooxml import CellValue, Package, WorksheetEditor
 from .ooxml_cells import MAX_COL
@@ -238,11 +238,9 @@ def _write_summary(package: Package, read: SheetRead, rows: Sequence[Sequence[An
         ws.clear_rows_from(1)
     else:
         ws = package.add_worksheet(name, fit_to_width=True)  # the chart prints beside the table
-
-    def bold_upto(r: int, row: Sequence[Any]) -> int:  # the title, the header, "Total" rows
-        return len(row) if r in (1, 3) else (2 if is_totals_row(row) else 0)
-
-    _write_table(ws, 1, rows, styles, bold_upto)  # in bulk: 10,000 customers make 100,000 cells
+    _write_table(
+        ws, 1, rows, styles, summary_bold_cells
+    )  # in bulk: 10,000 customers make 100,000 cells
     for col, width in enumerate((30, 9, 12, 12, 12, 12, 12, 13, 22, 40), start=1):
         ws.set_column_width(col, width)
     write_chart(package, ws, aging_chart(rows))  # the aging buckets as a column chart
