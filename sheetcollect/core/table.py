@@ -160,6 +160,8 @@ _MEMO_FIELDS = frozenset({"customer", "email", "phone", "contact", "currency", "
 _MEMO_TYPES = frozenset({str, date, datetime})
 _MEMO_LIMIT = 50_000
 _MISSING = object()
+Parser = Callable[[Any], Any]
+Memo = dict[Any, Any] | None  # parsed value by cell value, for a column whose values repeat
 
 
 class _RowReader:
@@ -196,12 +198,35 @@ class _RowReader:
             return None
         return row[index]
 
-    def values(self, row: Sequence[Any]) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        width = len(row)
-        for name, index, parse, memo in self.plan:
-            value = row[index] if index < width else None
+    def column(
+        self, rows: Sequence[Sequence[Any]], name: str, index: int, parse: Parser, memo: Memo
+    ) -> tuple[list[Any], dict[int, str]]:
+        """One field's cells of ``rows`` parsed (None where blank), and the message of each
+        cell that cannot be read, by its position in ``rows``."""
+        width = index + 1
+        if all(len(row) >= width for row in rows):
+            values: Sequence[Any] = list(map(itemgetter(index), rows))
+        else:
+            values = [row[index] if index < len(row) else None for row in rows]
+        out: list[Any] = []
+        append = out.append
+        bad: dict[int, str] = {}
+        if parse is _money:
+            for at, value in enumerate(values):
+                if type(value) is float and value == value and value not in (_INF, -_INF):
+                    append((_ZERO_POINT_ZERO if value == 0 else Decimal(repr(value)) + 0, None))
+                elif value is None or value == "":
+                    append(None)
+                else:
+                    try:
+                        append(parse_money(value))
+                    except CellError as exc:
+                        bad[at] = str(exc)
+                        append(None)
+            return out, bad
+        for at, value in enumerate(values):
             if value is None or value == "":
+                append(None)
                 continue
             if memo is not None and type(value) in _MEMO_TYPES:
                 parsed = memo.get(value, _MISSING)
@@ -209,54 +234,142 @@ class _RowReader:
                     try:
                         parsed = parse(value)
                     except CellError as exc:
-                        raise _BadCell(name, str(exc)) from exc
+                        bad[at] = str(exc)
+                        append(None)
+                        continue
                     if len(memo) < _MEMO_LIMIT:
                         memo[value] = parsed
-                found[name] = parsed
+                append(parsed)
                 continue
             try:
-                found[name] = parse(value)
+                append(parse(value))
             except CellError as exc:
-                raise _BadCell(name, str(exc)) from exc
-        return found
+                bad[at] = str(exc)
+                append(None)
+        return out, bad
 
-    def read(self, row: Sequence[Any], row_number: int) -> Invoice:
-        cells = self.values(row)
-        get = cells.get
-        amount, paid, currency = self.money(cells)
-        due = get("due") or self.due_from_terms(get("terms"), get("invoice_date"))
-        hold_kind = get("hold")
-        return Invoice(  # positional, in field order: half the cost of keywords, 100,000 times
-            f"{self.ref_prefix}{row_number}",  # ref, as cell_ref makes it
-            row_number,
-            get("invoice", ""),
-            get("customer", ""),
-            amount,
-            paid,
-            due,
-            get("invoice_date"),
-            currency,
-            get("email", ""),
-            get("phone", ""),
-            get("contact", ""),
-            get("notes", ""),
-            get("paid_date"),
-            Hold(hold_kind, get("hold_until")) if hold_kind else None,
+    def read_all(
+        self, rows: Sequence[Sequence[Any]], numbers: Sequence[int]
+    ) -> tuple[list[Invoice], list[tuple[int, _BadCell]]]:
+        """The invoices of ``rows`` (sheet rows ``numbers``), read a column at a time, and
+        for each row that cannot be read its position and the first reason, in the order a
+        row read cell by cell meets them: its columns in plan order, then its amount, then
+        its due date."""
+        count = len(rows)
+        cells: dict[str, list[Any]] = {}
+        failed: dict[int, _BadCell] = {}
+        for name, index, parse, memo in self.plan:
+            cells[name], bad = self.column(rows, name, index, parse, memo)
+            for at, message in bad.items():
+                if at not in failed:
+                    failed[at] = _BadCell(name, message)
+        absent = [None] * count
+
+        def field(name: str, default: Any = None) -> list[Any]:
+            found = cells.get(name)
+            if found is None:
+                return absent if default is None else [default] * count
+            if default is None:
+                return found
+            return [default if value is None else value for value in found]
+
+        moneys = self.moneys(field("amount"), field("paid"), field("balance"), field("currency"))
+        dues = field("due")
+        terms, issued = field("terms"), field("invoice_date")
+        holds, until = field("hold"), field("hold_until")
+        invoices: list[Invoice] = []
+        add = invoices.append
+        prefix = self.ref_prefix
+        columns = zip(
+            numbers,
+            field("invoice", ""),
+            field("customer", ""),
+            moneys,
+            dues,
+            issued,
+            field("email", ""),
+            field("phone", ""),
+            field("contact", ""),
+            field("notes", ""),
+            field("paid_date"),
+            holds,
+            until,
+            terms,
+            strict=True,
         )
+        for at, (number, invoice, customer, money, due, on, email, phone, contact, notes,
+                 paid_on, hold_kind, hold_until, term) in enumerate(columns):  # fmt: skip
+            if at in failed:
+                continue
+            try:
+                if type(money) is _BadCell:
+                    raise money
+                amount, paid, currency = money
+                due = due or self.due_from_terms(term, on)
+            except _BadCell as bad:
+                failed[at] = bad
+                continue
+            add(
+                Invoice(  # positional, in field order: half the cost of keywords
+                    f"{prefix}{number}",  # ref, as cell_ref makes it
+                    number,
+                    invoice,
+                    customer,
+                    amount,
+                    paid,
+                    due,
+                    on,
+                    currency,
+                    email,
+                    phone,
+                    contact,
+                    notes,
+                    paid_on,
+                    Hold(hold_kind, hold_until) if hold_kind else None,
+                )
+            )
+        return invoices, sorted(failed.items())
 
-    def money(self, cells: dict[str, Any]) -> tuple[Decimal, Decimal, str]:
+    def moneys(
+        self,
+        amounts: list[Any],
+        paids: list[Any],
+        balances: list[Any],
+        currencies: list[Any],
+    ) -> list[tuple[Decimal, Decimal, str] | _BadCell]:
+        """Each row's amount, paid and currency (as ``money`` makes them), or why not."""
+        out: list[tuple[Decimal, Decimal, str] | _BadCell] = []
+        append = out.append
+        money = self.money
         none = (None, None)
-        amount, amount_ccy = cells.get("amount", none)
-        paid, paid_ccy = cells.get("paid", none)
-        balance, balance_ccy = cells.get("balance", none)
-        if amount is None and balance is None:
-            raise _BadCell("amount" if "amount" in self.table.columns else "balance", "no amount")
+        for amount, paid, balance, currency in zip(
+            amounts, paids, balances, currencies, strict=True
+        ):
+            try:
+                append(money(amount or none, paid or none, balance or none, currency))
+            except _BadCell as bad:
+                append(bad)
+        return out
+
+    def money(
+        self,
+        amount_cell: tuple[Decimal | None, str | None],
+        paid_cell: tuple[Decimal | None, str | None],
+        balance_cell: tuple[Decimal | None, str | None],
+        currency: str | None,
+    ) -> tuple[Decimal, Decimal, str]:
+        amount, amount_ccy = amount_cell
+        paid, paid_ccy = paid_cell
+        balance, balance_ccy = balance_cell
         if amount is None:
+            if balance is None:
+                field = "amount" if "amount" in self.table.columns else "balance"
+                raise _BadCell(field, "no amount")
             amount, paid = balance, _ZERO
         elif balance is not None:
             paid = amount - balance
         found = (
-            cells.get("currency")
+            currency
             or amount_ccy
             or balance_ccy
             or paid_ccy
@@ -368,7 +481,8 @@ def read_invoice_table(
     header_columns = range(_last_header_index(match.headers) + 1)
     user_columns = sorted(set(header_columns) - set(owned_index.values()))
     pick = itemgetter(*user_columns) if len(user_columns) > 1 else None  # gives a tuple
-    invoices: list[Invoice] = []
+    kept: list[Sequence[Any]] = []  # the invoice rows, read below a column at a time
+    numbers: list[int] = []
     last_row = row0 + match.row
     for offset, row in enumerate(data):
         row_number = row0 + match.row + 1 + offset
@@ -382,14 +496,16 @@ def read_invoice_table(
             if is_totals_row(user_cells):
                 break
         last_row = row_number
-        try:
-            invoices.append(reader.read(row, row_number))
-        except _BadCell as bad:
-            col = col0 + layout.columns.get(bad.field_name, 0)
-            value = reader.cell(row, bad.field_name)
-            ref = cell_ref(sheet, row_number, col)
-            message = str(bad) if value in (None, "") or "'" in str(bad) else f"{value!r}: {bad}"
-            problems.append(Problem(ref, "error", f"{message}; row not assessed", row_number))
+        kept.append(row)
+        numbers.append(row_number)
+    invoices, failed = reader.read_all(kept, numbers)
+    for at, bad in failed:
+        row, row_number = kept[at], numbers[at]
+        col = col0 + layout.columns.get(bad.field_name, 0)
+        value = reader.cell(row, bad.field_name)
+        ref = cell_ref(sheet, row_number, col)
+        message = str(bad) if value in (None, "") or "'" in str(bad) else f"{value!r}: {bad}"
+        problems.append(Problem(ref, "error", f"{message}; row not assessed", row_number))
     return InvoiceTable(
         sheet=sheet,
         header_row=row0 + match.row,
