@@ -7,6 +7,7 @@ and where they sit; output is ``Invoice`` records, each with its cell reference,
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -160,6 +161,36 @@ _MEMO_FIELDS = frozenset({"customer", "email", "phone", "contact", "currency", "
 _MEMO_TYPES = frozenset({str, date, datetime})
 _MEMO_LIMIT = 50_000
 _MISSING = object()
+_ZERO_CELL = (_ZERO_POINT_ZERO, None)  # a money cell holding 0, as _money reads it
+_MEMO_KINDS = _MEMO_TYPES | {type(None)}
+
+
+class _MemoMap(dict[Any, Any]):
+    """Cell value → parsed value, parsed on first sight (a blank cell gives ``blank``); a
+    value that cannot be read is noted in ``failed`` (the caller then reads the column
+    again cell by cell, to say which)."""
+
+    def __init__(self, parse: Callable[[Any], Any], blank: Any) -> None:
+        super().__init__()
+        self.parse, self.blank, self.failed = parse, blank, False
+
+    def __missing__(self, value: Any) -> Any:
+        if value is None or value == "":
+            parsed = self.blank
+        else:
+            try:
+                parsed = self.parse(value)
+            except CellError:
+                self.failed = True
+                parsed = None
+        self[value] = parsed
+        return parsed
+
+
+def _all_finite(values: Sequence[float]) -> bool:
+    return not any(map(math.isinf, values)) and not any(map(math.isnan, values))
+
+
 Parser = Callable[[Any], Any]
 Memo = dict[Any, Any] | None  # parsed value by cell value, for a column whose values repeat
 
@@ -198,17 +229,29 @@ class _RowReader:
             return None
         return row[index]
 
+    @staticmethod
     def column(
-        self, rows: Sequence[Sequence[Any]], name: str, index: int, parse: Parser, memo: Memo
+        rows: Sequence[Sequence[Any]], narrowest: int, index: int, parse: Parser, memo: Memo
     ) -> tuple[list[Any], dict[int, str]]:
-        """One field's cells of ``rows`` parsed (None where blank), and the message of each
-        cell that cannot be read, by its position in ``rows``."""
-        width = index + 1
-        if all(len(row) >= width for row in rows):
+        """One field's cells of ``rows`` (the shortest ``narrowest`` long) parsed, None where
+        blank, and the message of each cell that cannot be read, by its position in ``rows``."""
+        if index < narrowest:
             values: Sequence[Any] = list(map(itemgetter(index), rows))
         else:
             values = [row[index] if index < len(row) else None for row in rows]
-        out: list[Any] = []
+        kinds = set(map(type, values))
+        # whole columns of the usual kinds, at C speed; the same values the loop below gives
+        if parse is _text and kinds <= {str}:  # a blank is "" either way
+            return list(map(str.strip, values)), {}
+        if parse is _money and kinds == {float} and _all_finite(values):
+            return [_ZERO_CELL if v == 0 else (Decimal(repr(v)) + 0, None) for v in values], {}
+        if memo is not None and kinds <= _MEMO_KINDS:
+            # dates and names repeat down a column: each distinct value parsed once
+            seen = _MemoMap(parse, "" if parse is _text else None)
+            out = list(map(seen.__getitem__, values))
+            if not seen.failed:
+                return out, {}
+        out = []
         append = out.append
         bad: dict[int, str] = {}
         if parse is _money:
@@ -258,8 +301,9 @@ class _RowReader:
         count = len(rows)
         cells: dict[str, list[Any]] = {}
         failed: dict[int, _BadCell] = {}
+        narrowest = min(map(len, rows), default=0)
         for name, index, parse, memo in self.plan:
-            cells[name], bad = self.column(rows, name, index, parse, memo)
+            cells[name], bad = self.column(rows, narrowest, index, parse, memo)
             for at, message in bad.items():
                 if at not in failed:
                     failed[at] = _BadCell(name, message)
