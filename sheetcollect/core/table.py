@@ -254,19 +254,6 @@ class _RowReader:
         out = []
         append = out.append
         bad: dict[int, str] = {}
-        if parse is _money:
-            for at, value in enumerate(values):
-                if type(value) is float and value == value and value not in (_INF, -_INF):
-                    append((_ZERO_POINT_ZERO if value == 0 else Decimal(repr(value)) + 0, None))
-                elif value is None or value == "":
-                    append(None)
-                else:
-                    try:
-                        append(parse_money(value))
-                    except CellError as exc:
-                        bad[at] = str(exc)
-                        append(None)
-            return out, bad
         for at, value in enumerate(values):
             if value is None or value == "":
                 append(None)
