@@ -304,7 +304,6 @@ class _RowReader:
                 return found
             return [default if value is None else value for value in found]
 
-        moneys = self.moneys(field("amount"), field("paid"), field("balance"), field("currency"))
         dues = field("due")
         terms, issued = field("terms"), field("invoice_date")
         holds, until = field("hold"), field("hold_until")
@@ -315,7 +314,10 @@ class _RowReader:
             numbers,
             field("invoice", ""),
             field("customer", ""),
-            moneys,
+            field("amount"),
+            field("paid"),
+            field("balance"),
+            field("currency"),
             dues,
             issued,
             field("email", ""),
@@ -328,14 +330,16 @@ class _RowReader:
             terms,
             strict=True,
         )
-        for at, (number, invoice, customer, money, due, on, email, phone, contact, notes,
-                 paid_on, hold_kind, hold_until, term) in enumerate(columns):  # fmt: skip
+        money, none = self.money, (None, None)
+        for at, (number, invoice, customer, amount_cell, paid_cell, balance_cell, currency_cell,
+                 due, on, email, phone, contact, notes, paid_on, hold_kind, hold_until,
+                 term) in enumerate(columns):  # fmt: skip
             if at in failed:
                 continue
             try:
-                if type(money) is _BadCell:
-                    raise money
-                amount, paid, currency = money
+                amount, paid, currency = money(
+                    amount_cell or none, paid_cell or none, balance_cell or none, currency_cell
+                )
                 due = due or self.due_from_terms(term, on)
             except _BadCell as bad:
                 failed[at] = bad
@@ -360,27 +364,6 @@ class _RowReader:
                 )
             )
         return invoices, sorted(failed.items())
-
-    def moneys(
-        self,
-        amounts: list[Any],
-        paids: list[Any],
-        balances: list[Any],
-        currencies: list[Any],
-    ) -> list[tuple[Decimal, Decimal, str] | _BadCell]:
-        """Each row's amount, paid and currency (as ``money`` makes them), or why not."""
-        out: list[tuple[Decimal, Decimal, str] | _BadCell] = []
-        append = out.append
-        money = self.money
-        none = (None, None)
-        for amount, paid, balance, currency in zip(
-            amounts, paids, balances, currencies, strict=True
-        ):
-            try:
-                append(money(amount or none, paid or none, balance or none, currency))
-            except _BadCell as bad:
-                append(bad)
-        return out
 
     def money(
         self,
