@@ -3,15 +3,18 @@ for byte and writes ours beside them, under "... (sheetcollect)"."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 import python_calamine as calamine
 import xlsxwriter
 
 from sheetcollect.adapters.ooxml import Package
 from sheetcollect.adapters.xlsx import read_workbook
+from sheetcollect.core.errors import CorruptWorkbook, WorkbookError
 from sheetcollect.runner import run_workbook
 
 from ..validate import ooxml_validate
@@ -139,3 +142,35 @@ def test_invoices_on_a_sheet_called_summary_are_read(tmp_path):
     names = list(sheet_parts(path))
     assert names == ["Summary", "Contact log", "Reminders", "Summary (sheetcollect)"]
     assert rows_of(path, "Summary")[0][-1] == "Why"  # the owned columns went on the invoices
+
+
+def _unreadable_invoices(path: Path) -> Path:
+    """``path`` with a boolean cell of 7 on the invoice sheet, which calamine refuses."""
+    with zipfile.ZipFile(path) as archive:
+        entries = {i.filename: archive.read(i.filename) for i in archive.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    entries[sheet] = re.sub(rb'<c r="D2"([^>]*)><v>1200</v>', rb'<c r="D2"\1 t="b"><v>7</v>',
+                            entries[sheet], count=1)  # fmt: skip
+    assert b"<v>7</v>" in entries[sheet]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_an_unreadable_invoice_sheet_read_beside_our_sheets_is_a_one_line_refusal(tmp_path):
+    """The invoice sheet is parsed while the sheets of our names are read in a thread: its
+    error comes where a read one sheet after the other meets it."""
+    path = _unreadable_invoices(build(tmp_path / "book.xlsx", USER_SHEETS))
+    with pytest.raises(CorruptWorkbook, match=r"^book\.xlsx: sheet 'Invoices' cannot be read"):
+        read_workbook(path)
+
+
+def test_every_name_of_ours_taken_is_said_before_an_unreadable_invoice_sheet(tmp_path):
+    names = ["Summary", "Summary (sheetcollect)"] + [
+        f"Summary (sheetcollect {n})" for n in range(2, 10)
+    ]
+    path = _unreadable_invoices(build(tmp_path / "book.xlsx", {n: [["Mine"]] for n in names}))
+    with pytest.raises(WorkbookError, match="every name sheetcollect could give its Summary") as e:
+        read_workbook(path)
+    assert not isinstance(e.value, CorruptWorkbook)
