@@ -83,9 +83,10 @@ def days_sales_outstanding(
     sold: dict[str, Decimal] = defaultdict(Decimal)
     for a in assessments:
         invoice = a.invoice
-        if a.is_open:
-            owed[invoice.currency] += a.outstanding
-        if invoice.invoice_date and since < invoice.invoice_date <= as_of and invoice.amount > 0:
+        if a.status not in CLOSED_STATUSES:  # a.is_open, without the call
+            owed[invoice.currency] += invoice.amount - invoice.paid  # a.outstanding
+        issued = invoice.invoice_date
+        if issued and since < issued <= as_of and invoice.amount > 0:
             sold[invoice.currency] += invoice.amount
     result: dict[str, Decimal | None] = {}
     for currency in sorted(set(owed) | set(sold)):

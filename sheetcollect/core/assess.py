@@ -269,7 +269,8 @@ class _Assessor:
         if outstanding <= _PAID_TOLERANCE:
             why = f"Paid in full: {_money(paid)} received of {_money(amount)}"
             return Assessment(invoice, "paid", "none", None, None, "", None, why)
-        days, step, bucket = self.due_facts(invoice.due)
+        facts = self._by_due.get(invoice.due)  # due_facts(), without the call when known
+        days, step, bucket = facts if facts is not None else self.due_facts(invoice.due)
         if invoice.hold:
             held = self.hold(invoice, days)
             if held is None:  # a pause that has ended
@@ -368,8 +369,9 @@ def _assess_all(
     by_customer: dict[str, list[LogEntry]] = defaultdict(list)
     for entry in contact_log:
         by_customer[customer_key(entry.customer)].append(entry)
+    assess_one = assessor.assess
     if not by_customer:
-        return [assessor.assess(invoice) for invoice in invoices]
+        return [assess_one(invoice) for invoice in invoices]
     # Each customer's log by the name as written (names repeat, keys cost), or () when
     # nothing in it counts as contact, so that the invoice is assessed as with no log.
     histories: dict[str, Sequence[LogEntry]] = {}
@@ -381,5 +383,5 @@ def _assess_all(
             if not assessor.counted(history):
                 history = ()
             histories[invoice.customer] = history
-        assessments.append(assessor.assess(invoice, history))
+        assessments.append(assess_one(invoice, history))
     return assessments

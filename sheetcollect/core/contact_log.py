@@ -121,16 +121,20 @@ def due_contacts(
         numbers: list[str] = []
         for a in items:
             when = a.next_action_date
-            if when is None or when > as_of or a.stage == "none" or a.status in CLOSED_STATUSES:
+            if when is None or when > as_of or a.status in CLOSED_STATUSES:
+                continue
+            stage_rank = _RANK[a.stage]
+            if not stage_rank:  # stage "none"
                 continue
             invoice = a.invoice
             if invoice.invoice:
                 numbers.append(invoice.invoice)
-            stage_rank = _RANK[a.stage]
             # the highest stage, the lowest row among those: max() without a key
-            if top is None or stage_rank > rank:
-                top, rank = a, stage_rank
-            elif stage_rank == rank and invoice.row < top.invoice.row:
+            if (
+                top is None
+                or stage_rank > rank
+                or (stage_rank == rank and invoice.row < top.invoice.row)
+            ):
                 top, rank = a, stage_rank
         if top is None:
             continue

@@ -74,19 +74,20 @@ def _summary(group: Sequence[Assessment], policy: Policy, key: str) -> CustomerS
     # One pass over the group: 100,000 invoices make 10,000 groups, each walked once.
     late: list[int] = []  # days paid after due, of the paid invoices with a paid date
     outstanding = overdue = _ZERO
-    count = oldest = top = 0
+    oldest = top = 0
     threshold = policy.stop_supply_at_stage
     worst_from = _RANK[threshold] if threshold else len(STAGES)
     worst: Assessment | None = None  # the first open invoice at the stop-supply stage
     first: Assessment | None = None  # the earliest action at the highest stage so far
     first_when = date.max
+    closed = 0
     for a in group:
         invoice = a.invoice
         if a.status in CLOSED_STATUSES:
+            closed += 1
             if a.status == "paid" and invoice.paid_date is not None:
                 late.append(max(0, (invoice.paid_date - invoice.due).days))
             continue
-        count += 1
         owed = invoice.amount - invoice.paid  # a.outstanding
         outstanding += owed
         days = a.days_overdue
@@ -98,12 +99,13 @@ def _summary(group: Sequence[Assessment], policy: Policy, key: str) -> CustomerS
         if rank >= worst_from and worst is None:
             worst = a
         if rank > top:
-            top, first = rank, None
+            top, first, first_when = rank, None, date.max
         if rank == top and (when := a.next_action_date):
-            if first is None:
+            if when < first_when or first is None:
                 first, first_when = a, when
-            elif when < first_when or (when == first_when and invoice.row < first.invoice.row):
+            elif when == first_when and invoice.row < first.invoice.row:
                 first, first_when = a, when  # as min() by (date, row) picks the first of equals
+    count = len(group) - closed
     average = None
     if late:
         average = (Decimal(sum(late)) / len(late)).quantize(_TENTH, ROUND_HALF_UP)
