@@ -80,6 +80,7 @@ def check_invoices(invoices: Sequence[Invoice]) -> list[Problem]:
     # One pass for every check: 100,000 invoices walked once, not three times.
     seen: dict[str, Invoice] = {}  # each invoice number's first invoice
     first_of: dict[str, Invoice] = {}  # each spelling's first invoice: names repeat, keys cost
+    blank: set[str] = set()  # the spellings of no customer ("", "  ")
     duplicates: list[Problem] = []
     row_problems: list[Problem] = []
     for invoice in invoices:
@@ -89,15 +90,18 @@ def check_invoices(invoices: Sequence[Invoice]) -> list[Problem]:
             if first is not invoice:
                 message = f"invoice number {number} appears again (first at {first.ref})"
                 duplicates.append(Problem(invoice.ref, "warning", message, invoice.row))
+        name = invoice.customer
+        if name not in first_of:
+            first_of[name] = invoice
+            if not name.strip():
+                blank.add(name)
         amount, issued = invoice.amount, invoice.invoice_date
         if (
-            (amount > 0 and invoice.paid > amount)
+            (invoice.paid > amount and amount > 0)  # paid > amount: rare, and no int to convert
             or (issued and invoice.due < issued)
-            or not invoice.customer.strip()
+            or name in blank
         ):
             row_problems.extend(_row_checks(invoice))
-        if invoice.customer not in first_of:
-            first_of[invoice.customer] = invoice
     problems = duplicates + row_problems + _name_variants(first_of)
     problems.sort(key=lambda p: (p.row or 0, p.message))
     return problems

@@ -117,7 +117,7 @@ def due_contacts(
     planned = []
     for items in groups.by_key.values():
         top: Assessment | None = None
-        rank = -1
+        rank = top_row = -1  # top's stage rank and row
         numbers: list[str] = []
         for a in items:
             when = a.next_action_date
@@ -130,12 +130,8 @@ def due_contacts(
             if invoice.invoice:
                 numbers.append(invoice.invoice)
             # the highest stage, the lowest row among those: max() without a key
-            if (
-                top is None
-                or stage_rank > rank
-                or (stage_rank == rank and invoice.row < top.invoice.row)
-            ):
-                top, rank = a, stage_rank
+            if stage_rank > rank or (stage_rank == rank and invoice.row < top_row):
+                top, rank, top_row = a, stage_rank, invoice.row
         if top is None:
             continue
         invoice = top.invoice

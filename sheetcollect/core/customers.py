@@ -79,7 +79,7 @@ def _summary(group: Sequence[Assessment], policy: Policy, key: str) -> CustomerS
     worst_from = _RANK[threshold] if threshold else len(STAGES)
     worst: Assessment | None = None  # the first open invoice at the stop-supply stage
     first: Assessment | None = None  # the earliest action at the highest stage so far
-    first_when = date.max
+    first_when, row = date.max, 0  # first's date and row
     closed = 0
     for a in group:
         invoice = a.invoice
@@ -100,11 +100,13 @@ def _summary(group: Sequence[Assessment], policy: Policy, key: str) -> CustomerS
             worst = a
         if rank > top:
             top, first, first_when = rank, None, date.max
-        if rank == top and (when := a.next_action_date):
-            if when < first_when or first is None:
-                first, first_when = a, when
-            elif when == first_when and invoice.row < first.invoice.row:
-                first, first_when = a, when  # as min() by (date, row) picks the first of equals
+        when = a.next_action_date
+        if (
+            rank == top
+            and when
+            and (first is None or when < first_when or (when == first_when and invoice.row < row))
+        ):  # the earliest action at the highest stage, as min() by (date, row) picks it
+            first, first_when, row = a, when, invoice.row
     count = len(group) - closed
     average = None
     if late:
