@@ -119,7 +119,8 @@ def prepare_outputs(
     """Plan today's contacts, draft the new ones (into ``workbook_folder/reminders/<as_of>``
     when ``write``), and build the log rows and the Reminders sheet. ``on_step`` hears how
     many customers have been drafted."""
-    planned = due_contacts(report.assessments, report.as_of)
+    groups = report.customer_groups()
+    planned = due_contacts(report.assessments, report.as_of, groups=groups)
     fresh = new_entries(contact_log, planned)
     written: list[Draft] = []
     shown: list[Draft] = []
@@ -153,7 +154,7 @@ def prepare_outputs(
               for e in [*contact_log, *fresh] if e.on == report.as_of}  # fmt: skip
     planned = [logged.get((customer_key(e.customer), False), e) for e in planned]
     scripts |= {customer_key(d.customer): d.call_script for d in written + shown if d.call_script}
-    rows = reminder_rows(planned, report.assessments, scripts)
+    rows = reminder_rows(planned, report.assessments, scripts, groups=groups)
     summary = tuple(summary_rows(report, config))
     return RunOutputs(tuple(fresh), tuple(rows), tuple(written), tuple(problems), summary)
 
@@ -165,7 +166,7 @@ def summary_rows(report: Report, config: Config) -> list[list[Any]]:
     a totals row per currency (see ``is_totals_row``).
     """
     stages = {(c.key, c.currency): c for c in report.customers}
-    aging = aging_by_customer(report.assessments)
+    aging = aging_by_customer(report.assessments, groups=report.customer_groups())
     rows: list[list[Any]] = [[SUMMARY_TITLE + report.as_of.isoformat()], [],
                              list(SUMMARY_HEADERS)]  # fmt: skip
     for row in aging:

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .core.customers import CustomerGroups, group_by_customer
 from .core.model import Assessment, CustomerSummary, Problem
 
 __all__ = ["Report"]
@@ -88,6 +89,8 @@ class Report:
         problems: bad cells and sheet checks, each naming its cell.
         written: files written (the workbook, drafts); empty on a dry run.
         drafts: the reminder drafts written (``sheetcollect.drafts.Draft``).
+        groups: the assessments grouped by customer, when made already; read it through
+            ``customer_groups()``, which makes it when missing or not of ``assessments``.
     """
 
     as_of: date
@@ -97,6 +100,16 @@ class Report:
     problems: tuple[Problem, ...]
     written: tuple[str, ...] = field(default=())
     drafts: tuple[Any, ...] = field(default=())
+    groups: CustomerGroups | None = field(default=None, compare=False, repr=False)
+
+    def customer_groups(self) -> CustomerGroups:
+        """The assessments grouped by customer, made once (the summaries, the aging table and
+        the day's contacts all walk them customer by customer)."""
+        groups = self.groups
+        if groups is None or groups.assessments is not self.assessments:
+            groups = group_by_customer(self.assessments)
+            object.__setattr__(self, "groups", groups)  # a cache: frozen for everything else
+        return groups
 
     @property
     def exit_code(self) -> int:

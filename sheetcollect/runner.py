@@ -14,7 +14,7 @@ from .config import draft_settings
 from .core.assess import assess_all
 from .core.bulk import gc_paused
 from .core.check import check_invoices
-from .core.customers import summarise_customers
+from .core.customers import group_by_customer, summarise_customers
 from .core.model import LogEntry
 from .core.policy import Config
 from .core.table import InvoiceTable
@@ -35,15 +35,17 @@ def assess_table(
 ) -> Report:
     """Assess every invoice of a table read from any source, with the sheet checks."""
     policy = config.policy
-    assessments = assess_all(table.invoices, as_of, policy, contact_log)
+    assessments = tuple(assess_all(table.invoices, as_of, policy, contact_log))
     problems = list(table.problems) + check_invoices(table.invoices)
     problems.sort(key=lambda p: (p.severity != "error", p.row or 0))
+    groups = group_by_customer(assessments)  # made once, for the outputs too
     return Report(
         as_of=as_of,
         source=source,
-        assessments=tuple(assessments),
-        customers=tuple(summarise_customers(assessments, policy)),
+        assessments=assessments,
+        customers=tuple(summarise_customers(assessments, policy, groups=groups)),
         problems=tuple(problems),
+        groups=groups,
     )
 
 

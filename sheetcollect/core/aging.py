@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from .model import CLOSED_STATUSES, Assessment, customer_key
+from .customers import CustomerGroups, group_by_customer
+from .model import CLOSED_STATUSES, Assessment
 
 __all__ = ["BUCKETS", "AgingRow", "aging_by_customer", "aging_totals", "days_sales_outstanding"]
 
 #: Aging buckets in order (see ``assess.bucket_for``).
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -36,24 +38,29 @@ class AgingRow:
         return sum(self.buckets.values(), Decimal(0))
 
 
-def aging_by_customer(assessments: Iterable[Assessment]) -> list[AgingRow]:
-    """One row per customer and currency, largest total first."""
-    rows: dict[tuple[str, str], AgingRow] = {}
-    as_written: dict[tuple[str, str], AgingRow] = {}  # the same rows by the name as written:
-    for a in assessments:  # names repeat, so the key is worked out once per spelling
-        if a.bucket is None or a.status in CLOSED_STATUSES:  # settled, or not open
-            continue
-        invoice = a.invoice
-        row = as_written.get((invoice.customer, invoice.currency))
-        if row is None:
-            key = (customer_key(invoice.customer), invoice.currency)
-            row = rows.get(key)
-            if row is None:
-                empty = dict.fromkeys(BUCKETS, Decimal(0))
-                row = rows[key] = AgingRow(invoice.customer.strip(), invoice.currency, empty)
-            as_written[(invoice.customer, invoice.currency)] = row
-        row.buckets[a.bucket or "current"] += invoice.amount - invoice.paid  # a.outstanding
-    return sorted(rows.values(), key=lambda r: (r.currency, -r.total, r.customer.casefold()))
+def aging_by_customer(
+    assessments: Iterable[Assessment], *, groups: CustomerGroups | None = None
+) -> list[AgingRow]:
+    """One row per customer and currency, largest total first.
+
+    ``groups``, when given, is ``group_by_customer(assessments)`` made already."""
+    if groups is None:
+        groups = group_by_customer(assessments)
+    rows: list[AgingRow] = []
+    for _, currency, group in groups.by_currency():
+        buckets: dict[str, Decimal] | None = None
+        name = ""
+        for a in group:
+            bucket = a.bucket
+            if bucket is None or a.status in CLOSED_STATUSES:  # settled, or not open
+                continue
+            invoice = a.invoice
+            if buckets is None:  # the name as first written among the open invoices
+                buckets, name = dict.fromkeys(BUCKETS, _ZERO), invoice.customer.strip()
+            buckets[bucket or "current"] += invoice.amount - invoice.paid  # a.outstanding
+        if buckets is not None:
+            rows.append(AgingRow(name, currency, buckets))
+    return sorted(rows, key=lambda r: (r.currency, -r.total, r.customer.casefold()))
 
 
 def aging_totals(rows: Sequence[AgingRow]) -> list[AgingRow]:
@@ -76,9 +83,10 @@ def days_sales_outstanding(
     sold: dict[str, Decimal] = defaultdict(Decimal)
     for a in assessments:
         invoice = a.invoice
-        if a.is_open:
-            owed[invoice.currency] += a.outstanding
-        if invoice.invoice_date and since < invoice.invoice_date <= as_of and invoice.amount > 0:
+        if a.status not in CLOSED_STATUSES:  # a.is_open, without the call
+            owed[invoice.currency] += invoice.amount - invoice.paid  # a.outstanding
+        issued = invoice.invoice_date
+        if issued and since < issued <= as_of and invoice.amount > 0:
             sold[invoice.currency] += invoice.amount
     result: dict[str, Decimal | None] = {}
     for currency in sorted(set(owed) | set(sold)):

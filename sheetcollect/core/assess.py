@@ -87,7 +87,15 @@ class _Assessor:
         self.as_of = as_of
         self.policy = policy
         self.fees_active = policy.fees.active
-        self._calendar_by_due: dict[date, _Step] = {}
+        # Invoices due the same day share their days overdue, calendar step and bucket.
+        self._by_due: dict[date, tuple[int, _Step, str]] = {}
+        # Each customer's log entries that count, filtered once (by the history's id; the
+        # history is kept too, so that its id is not reused while cached).
+        self._counted: dict[int, tuple[Sequence[LogEntry], list[_Contact]]] = {}
+        # with_history's verdict for a step and a last contact: the same for every invoice of
+        # the customer at that step (and, where the due date matters, due that day).
+        self._tempered: dict[tuple[object, ...], tuple[str, date, str, str]] = {}
+        self._keep = 100 - policy.agency_fee_percent
         # The policy's words in every escalation reason, worked out once.
         self._agency_fee = f"{policy.agency_fee_percent.normalize():f} %" + (
             f" + {_money(policy.agency_fixed_cost)}" if policy.agency_fixed_cost else ""
@@ -96,18 +104,47 @@ class _Assessor:
 
     # -------------------------------------------------------------- calendar
 
+    def due_facts(self, due: date) -> tuple[int, _Step, str]:
+        """Days overdue, the calendar's step (before escalation advice) and the aging bucket
+        of an invoice due on ``due``: worked out once per due date."""
+        facts = self._by_due.get(due)
+        if facts is None:
+            days = (self.as_of - due).days
+            facts = self._by_due[due] = (days, self._calendar_step(due, days), bucket_for(days))
+        return facts
+
     def calendar(self, invoice: Invoice, days: int) -> _Step:
         """The step the calendar alone gives, with escalation advice for the amount owed."""
-        step = self._calendar_by_due.get(invoice.due)
-        if step is None:
-            step = self._calendar_by_due[invoice.due] = self._calendar_step(invoice.due, days)
+        step = self.due_facts(invoice.due)[1]
         if step.stage != "escalate":
             return step
-        policy, outstanding = self.policy, invoice.outstanding
-        small = outstanding < policy.agency_threshold
-        label = policy.stage_labels["escalate_small" if small else "escalate"]
-        why = f"{step.why}: {self._advice(outstanding)}"
-        return _Step(step.status, step.stage, step.when, why, label)
+        return self._escalated(step, invoice.outstanding)
+
+    def _escalated(self, step: _Step, outstanding: Decimal) -> _Step:
+        """The escalation step for the amount owed: whether handing over to an agency is
+        worth it, with the numbers (three in four invoices of an old book get here)."""
+        policy = self.policy
+        if outstanding < policy.agency_threshold:
+            advice = (
+                f"{outstanding:,.2f} outstanding is under the "  # _money(outstanding)
+                f"{self._threshold} threshold, so write off or use small claims"
+            )
+            label = policy.stage_labels["escalate_small"]
+        else:
+            net = outstanding * self._keep / 100 - policy.agency_fixed_cost  # keep: 100 - fee %
+            fee = self._agency_fee
+            if net <= 0:
+                advice = (
+                    f"an agency at {fee} would recover nothing net of its costs, "
+                    "so small claims or write-off is the better call"
+                )
+            else:
+                advice = (
+                    f"an agency at {fee} would recover {net:,.2f} net of its costs, so hand it over"
+                )
+            label = policy.stage_labels["escalate"]
+        why = f"{step.why}: {advice}"
+        return _new_step(_Step, (step.status, step.stage, step.when, why, label))
 
     def _calendar_step(self, due_date: date, days: int) -> _Step:
         policy, due = self.policy, due_date.isoformat()
@@ -123,23 +160,6 @@ class _Assessor:
             return _Step("due_soon", stage, self.as_of, f"Due {soon} ({due}), {words} stage", label)
         why = f"{_days(days)} past due (due {due}), {words} stage"
         return _Step("overdue", stage, self.as_of, why, label)
-
-    def _advice(self, outstanding: Decimal) -> str:
-        """Whether handing over to an agency is worth it, with the numbers."""
-        policy = self.policy
-        if outstanding < policy.agency_threshold:
-            return (
-                f"{_money(outstanding)} outstanding is under the "
-                f"{self._threshold} threshold, so write off or use small claims"
-            )
-        net = outstanding * (100 - policy.agency_fee_percent) / 100 - policy.agency_fixed_cost
-        fee = self._agency_fee
-        if net <= 0:
-            return (
-                f"an agency at {fee} would recover nothing net of its costs, "
-                "so small claims or write-off is the better call"
-            )
-        return f"an agency at {fee} would recover {_money(net)} net of its costs, so hand it over"
 
     # -------------------------------------------------------------- holds
 
@@ -202,6 +222,17 @@ class _Assessor:
 
     def with_history(self, step: _Step, invoice: Invoice, last: LogEntry) -> _Step:
         """Temper a step with the last contact: no skipped stage, spacing, weekly touch."""
+        # The due date matters only when the last contact is at the calendar's stage or later.
+        due = invoice.due if _RANK[last.stage] >= _RANK[step.stage] else None
+        key = (step.status, step.stage, step.action, id(last), due)  # last: kept in _counted
+        verdict = self._tempered.get(key)
+        if verdict is None:
+            verdict = self._tempered[key] = self._temper(step, invoice.due, last)
+        stage, when, said, action = verdict
+        return _Step(step.status, stage, when, f"{step.why}; {said}", action)
+
+    def _temper(self, step: _Step, due: date, last: LogEntry) -> tuple[str, date, str, str]:
+        """(stage, date, what the contact says, action) of ``with_history``."""
         policy, as_of = self.policy, self.as_of
         calendar_rank, last_rank = _RANK[step.stage], _RANK[last.stage]
         earliest = last.on + timedelta(days=policy.min_days_between_contacts)
@@ -213,7 +244,7 @@ class _Assessor:
                 said += f"; {STAGE_WORDS[stage]} next, as no stage is skipped"
         else:
             following = STAGES[min(last_rank + 1, len(STAGES) - 1)]
-            starts = invoice.due + timedelta(days=policy.stage_starts[following])
+            starts = due + timedelta(days=policy.stage_starts[following])
             when = max(starts, earliest)
             if calendar_rank >= _OVERDUE_FROM:
                 when = min(when, last.on + timedelta(days=policy.max_days_without_contact))
@@ -224,7 +255,7 @@ class _Assessor:
         action = step.action
         if step.status != "promise_broken" and stage != step.stage:
             action = policy.stage_labels[stage]
-        return _Step(step.status, stage, when, f"{step.why}; {said}", action)
+        return stage, when, said, action
 
     # -------------------------------------------------------------- one invoice
 
@@ -238,37 +269,76 @@ class _Assessor:
         if outstanding <= _PAID_TOLERANCE:
             why = f"Paid in full: {_money(paid)} received of {_money(amount)}"
             return Assessment(invoice, "paid", "none", None, None, "", None, why)
-        days = (self.as_of - invoice.due).days
-        step = self.hold(invoice, days) if invoice.hold else None
-        if step is None:
-            step = self.calendar(invoice, days)
-            if invoice.hold:  # a pause that has ended
+        facts = self._by_due.get(invoice.due)  # due_facts(), without the call when known
+        days, step, bucket = facts if facts is not None else self.due_facts(invoice.due)
+        if invoice.hold:
+            held = self.hold(invoice, days)
+            if held is None:  # a pause that has ended
+                step = self.calendar(invoice, days)
                 ended = f"Pause ended {invoice.hold.until}; {_lower_first(step.why)}"
                 step = step._replace(why=ended)
+            else:
+                step = held
+        elif step.stage == "escalate":
+            step = self._escalated(step, outstanding)
         if history and step.stage != "none" and step.status in _HISTORY_APPLIES:
-            last = _last_contact(history, invoice, self.as_of)
+            last = _last_contact(self.counted(history), invoice.invoice)
             if last is not None:
                 step = self.with_history(step, invoice, last)
         claim = _NO_CLAIM
         if self.fees_active and days > 0 and step.status in _CLAIMABLE:
             claim = may_claim(outstanding, invoice.due, days, step.stage, self.policy.fees).total
-        bucket = None if step.status in _SETTLED else bucket_for(days)
-        return Assessment(
-            invoice, step.status, step.stage, days, bucket, step.action, step.when, step.why, claim
+        return _new_assessment(
+            Assessment,
+            (
+                invoice,
+                step.status,
+                step.stage,
+                days,
+                None if step.status in _SETTLED else bucket,
+                step.action,
+                step.when,
+                step.why,
+                claim,
+            ),
         )
 
+    def counted(self, history: Sequence[LogEntry]) -> list[_Contact]:
+        """The entries of ``history`` that count as contact before ``as_of``: filtered once per
+        customer's history, not once per invoice."""
+        found = self._counted.get(id(history))
+        if found is None or found[0] is not history:
+            contacts = [
+                _Contact(entry, frozenset(entry.invoices), _RANK[entry.stage])
+                for entry in history
+                if entry.on < self.as_of and entry.counts_as_contact and entry.stage in _RANK
+            ]
+            found = self._counted[id(history)] = (history, contacts)
+        return found[1]
 
-def _last_contact(history: Sequence[LogEntry], invoice: Invoice, as_of: date) -> LogEntry | None:
-    """The latest contact about this invoice before ``as_of`` that counts."""
-    last: LogEntry | None = None
-    for entry in history:
-        if entry.on >= as_of or not entry.counts_as_contact or entry.stage not in _RANK:
+
+# Assessment(...) and _Step(...) without their Python-level __new__: 100,000 a run
+_new_assessment = _new_step = tuple.__new__
+
+
+class _Contact(NamedTuple):
+    """A log entry that counts as contact, with what ``_last_contact`` asks of it at hand."""
+
+    entry: LogEntry
+    invoices: frozenset[str]
+    rank: int
+
+
+def _last_contact(contacts: Sequence[_Contact], number: str) -> LogEntry | None:
+    """The latest contact (then the highest stage) about invoice ``number``, the first of
+    equals."""
+    last: _Contact | None = None
+    for contact in contacts:
+        if contact.invoices and number not in contact.invoices:
             continue
-        if entry.invoices and invoice.invoice not in entry.invoices:
-            continue
-        if last is None or (entry.on, _RANK[entry.stage]) > (last.on, _RANK[last.stage]):
-            last = entry
-    return last
+        if last is None or (contact.entry.on, contact.rank) > (last.entry.on, last.rank):
+            last = contact
+    return last.entry if last is not None else None
 
 
 def assess(
@@ -299,9 +369,19 @@ def _assess_all(
     by_customer: dict[str, list[LogEntry]] = defaultdict(list)
     for entry in contact_log:
         by_customer[customer_key(entry.customer)].append(entry)
+    assess_one = assessor.assess
     if not by_customer:
-        return [assessor.assess(invoice) for invoice in invoices]
-    return [
-        assessor.assess(invoice, by_customer.get(customer_key(invoice.customer), ()))
-        for invoice in invoices
-    ]
+        return [assess_one(invoice) for invoice in invoices]
+    # Each customer's log by the name as written (names repeat, keys cost), or () when
+    # nothing in it counts as contact, so that the invoice is assessed as with no log.
+    histories: dict[str, Sequence[LogEntry]] = {}
+    assessments = []
+    for invoice in invoices:
+        history = histories.get(invoice.customer)
+        if history is None:
+            history = by_customer.get(customer_key(invoice.customer), ())
+            if not assessor.counted(history):
+                history = ()
+            histories[invoice.customer] = history
+        assessments.append(assess_one(invoice, history))
+    return assessments

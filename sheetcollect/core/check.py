@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from .model import Invoice, Problem, customer_key
 
@@ -23,26 +23,6 @@ def loose_customer_key(name: str) -> str:
     words = _NOT_WORD.sub(" ", name.casefold()).split()
     kept = [w for w in words if w not in _NOISE_WORDS]
     return " ".join(kept or words)
-
-
-def _duplicates(invoices: Sequence[Invoice]) -> list[Problem]:
-    seen: dict[str, Invoice] = {}
-    problems = []
-    for invoice in invoices:
-        number = invoice.invoice.strip()
-        if not number:
-            continue
-        first = seen.setdefault(number.casefold(), invoice)
-        if first is not invoice:
-            problems.append(
-                Problem(
-                    invoice.ref,
-                    "warning",
-                    f"invoice number {number} appears again (first at {first.ref})",
-                    invoice.row,
-                )
-            )
-    return problems
 
 
 def _row_checks(invoice: Invoice) -> list[Problem]:
@@ -71,10 +51,8 @@ def _row_checks(invoice: Invoice) -> list[Problem]:
     return problems
 
 
-def _name_variants(invoices: Sequence[Invoice]) -> list[Problem]:
-    first_of: dict[str, Invoice] = {}  # each spelling's first invoice: names repeat, keys cost
-    for invoice in invoices:
-        first_of.setdefault(invoice.customer, invoice)
+def _name_variants(first_of: Mapping[str, Invoice]) -> list[Problem]:
+    """Customers spelt in ways that look alike; ``first_of``: each spelling's first invoice."""
     spellings: dict[str, dict[str, Invoice]] = defaultdict(dict)
     for name, invoice in first_of.items():
         if name.strip():
@@ -99,9 +77,31 @@ def _name_variants(invoices: Sequence[Invoice]) -> list[Problem]:
 
 def check_invoices(invoices: Sequence[Invoice]) -> list[Problem]:
     """Duplicate numbers, paid > amount, due before issue, missing customer, name variants."""
-    problems = _duplicates(invoices)
+    # One pass for every check: 100,000 invoices walked once, not three times.
+    seen: dict[str, Invoice] = {}  # each invoice number's first invoice
+    first_of: dict[str, Invoice] = {}  # each spelling's first invoice: names repeat, keys cost
+    blank: set[str] = set()  # the spellings of no customer ("", "  ")
+    duplicates: list[Problem] = []
+    row_problems: list[Problem] = []
     for invoice in invoices:
-        problems.extend(_row_checks(invoice))
-    problems.extend(_name_variants(invoices))
+        number = invoice.invoice.strip()
+        if number:
+            first = seen.setdefault(number.casefold(), invoice)
+            if first is not invoice:
+                message = f"invoice number {number} appears again (first at {first.ref})"
+                duplicates.append(Problem(invoice.ref, "warning", message, invoice.row))
+        name = invoice.customer
+        if name not in first_of:
+            first_of[name] = invoice
+            if not name.strip():
+                blank.add(name)
+        amount, issued = invoice.amount, invoice.invoice_date
+        if (
+            (invoice.paid > amount and amount > 0)  # paid > amount: rare, and no int to convert
+            or (issued and invoice.due < issued)
+            or name in blank
+        ):
+            row_problems.extend(_row_checks(invoice))
+    problems = duplicates + row_problems + _name_variants(first_of)
     problems.sort(key=lambda p: (p.row or 0, p.message))
     return problems

@@ -7,12 +7,12 @@ them. A row the bookkeeper marks "sent", "called" or "promised" counts as contac
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .customers import CustomerGroups, group_by_customer
 from .model import CLOSED_STATUSES, STAGES, Assessment, LogEntry, Problem, customer_key
 from .parse import CellError, normalise_header, parse_date, parse_text
 from .table import cell_ref
@@ -104,23 +104,36 @@ def read_contact_log(
     return entries, problems
 
 
-def due_contacts(assessments: Iterable[Assessment], as_of: date) -> list[LogEntry]:
+def due_contacts(
+    assessments: Iterable[Assessment], as_of: date, *, groups: CustomerGroups | None = None
+) -> list[LogEntry]:
     """One planned contact per customer with an action due by ``as_of``, at its highest stage.
 
-    Entries are in state "to do"; the drafts feature makes them "drafted".
+    Entries are in state "to do"; the drafts feature makes them "drafted". ``groups``, when
+    given, is ``group_by_customer(assessments)`` made already.
     """
-    due: dict[str, list[Assessment]] = defaultdict(list)
-    for a in assessments:
-        when = a.next_action_date
-        open_ = a.status not in CLOSED_STATUSES  # a.is_open, without the call
-        if when is not None and when <= as_of and a.stage != "none" and open_:
-            due[customer_key(a.invoice.customer)].append(a)
+    if groups is None:
+        groups = group_by_customer(assessments)
     planned = []
-    for items in due.values():
-        top, rank = items[0], _RANK[items[0].stage]
-        for a in items:  # the highest stage, the lowest row among those: max() without a key
-            if _RANK[a.stage] > rank or (a.stage == top.stage and a.invoice.row < top.invoice.row):
-                top, rank = a, _RANK[a.stage]
+    for items in groups.by_key.values():
+        top: Assessment | None = None
+        rank = top_row = -1  # top's stage rank and row
+        numbers: list[str] = []
+        for a in items:
+            when = a.next_action_date
+            if when is None or when > as_of or a.status in CLOSED_STATUSES:
+                continue
+            stage_rank = _RANK[a.stage]
+            if not stage_rank:  # stage "none"
+                continue
+            invoice = a.invoice
+            if invoice.invoice:
+                numbers.append(invoice.invoice)
+            # the highest stage, the lowest row among those: max() without a key
+            if stage_rank > rank or (stage_rank == rank and invoice.row < top_row):
+                top, rank, top_row = a, stage_rank, invoice.row
+        if top is None:
+            continue
         invoice = top.invoice
         channel = "email" if invoice.email else ("phone" if invoice.phone else "letter")
         planned.append(
@@ -128,7 +141,7 @@ def due_contacts(assessments: Iterable[Assessment], as_of: date) -> list[LogEntr
                 on=as_of,
                 customer=invoice.customer.strip(),
                 stage=top.stage,
-                invoices=tuple([a.invoice.invoice for a in items if a.invoice.invoice]),
+                invoices=tuple(numbers),
                 state="to do",
                 action=top.next_action,
                 channel=channel,
@@ -151,35 +164,53 @@ def new_entries(existing: Iterable[LogEntry], planned: Iterable[LogEntry]) -> li
     return fresh
 
 
+def _owed(
+    items: Iterable[Assessment], wanted: frozenset[str] | None
+) -> tuple[Assessment | None, Decimal, list[str]]:
+    """The open invoices of ``items`` (only those numbered in ``wanted``, when given): the
+    first of the highest stage, as max() would pick it, the total owed and the currencies."""
+    top: Assessment | None = None
+    rank = -1
+    total = _ZERO
+    currencies: set[str] = set()
+    currency: str | None = None  # the one currency, until a second shows up
+    for a in items:
+        invoice = a.invoice
+        if a.status in CLOSED_STATUSES or (wanted is not None and invoice.invoice not in wanted):
+            continue
+        stage_rank = _RANK[a.stage]
+        if stage_rank > rank:
+            top, rank = a, stage_rank
+        if invoice.currency != currency:
+            currencies.add(invoice.currency)
+            currency = invoice.currency
+        total += invoice.amount - invoice.paid
+    return top, total, sorted(currencies)
+
+
 def reminder_rows(
     planned: Iterable[LogEntry],
     assessments: Sequence[Assessment],
     call_scripts: Mapping[str, str] | None = None,
+    *,
+    groups: CustomerGroups | None = None,
 ) -> list[list[Any]]:
     """The Reminders sheet: one row per planned contact, with what is owed and what to say.
 
     ``call_scripts`` (customer key → words for the phone) replaces the reason where a call is
-    part of the contact.
+    part of the contact. ``groups``, when given, is ``group_by_customer(assessments)`` made
+    already.
     """
     call_scripts = call_scripts or {}
-    by_customer: dict[str, list[Assessment]] = defaultdict(list)
-    for a in assessments:
-        if a.status not in CLOSED_STATUSES:  # a.is_open, without the call
-            by_customer[customer_key(a.invoice.customer)].append(a)
+    if groups is None:
+        groups = group_by_customer(assessments)
     rows = []
     for entry in planned:
         key = customer_key(entry.customer)
-        items = by_customer.get(key, [])
-        wanted = set(entry.invoices)
-        named = [a for a in items if a.invoice.invoice in wanted] or items
-        top = None
-        for a in named:  # the first of the highest stage, as max() would pick it
-            if top is None or _RANK[a.stage] > _RANK[top.stage]:
-                top = a
-        currencies = sorted({a.invoice.currency for a in named})
-        total = _ZERO
-        for a in named:
-            total += a.invoice.amount - a.invoice.paid
+        items = groups.by_key.get(key, ())
+        top, total, currencies = _owed(items, frozenset(entry.invoices))
+        if top is None:  # none of the invoices named is open: all of the customer's
+            top, total, currencies = _owed(items, None)
         rows.append([
             entry.customer, entry.action, entry.stage, ", ".join(entry.invoices),
             total if len(currencies) <= 1 else "several currencies",
