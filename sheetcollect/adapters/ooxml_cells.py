@@ -121,6 +121,24 @@ def _plain(text: str) -> bool:
     )
 
 
+def _joined_if_plain(texts: list[str]) -> str | None:
+    """``texts`` joined by NULs when every one is non-empty, within MAX_TEXT and
+    :func:`_plain`, else None. The checks run on the joined text: no printable text holds a
+    NUL, so nothing matches across two texts, and a space next to a NUL is one a text starts
+    or ends with."""
+    if not texts or not all(texts) or max(map(len, texts)) > MAX_TEXT:
+        return None
+    if not "".join(texts).isprintable():
+        return None
+    joined = "\0".join(texts)
+    if joined[0] == " " or joined[-1] == " " or any(map(joined.__contains__, _NOT_PLAIN)):
+        return None
+    return joined
+
+
+_NOT_PLAIN = ("&", "<", ">", "_x", "  ", " \0", "\0 ")
+
+
 def _escape_text(text: str) -> tuple[bytes, bool]:
     """Text as element content, and whether it needs xml:space="preserve"."""
     if _SURROGATE.search(text):
@@ -176,6 +194,10 @@ class CellWriter:
         """``tail(text, b"")`` of each text: the same bytes, with the plain case (text that
         needs no escaping, the usual) done inline rather than a few calls per text."""
         inline, close, cached = self._inline, self._inline_close, self._texts.get
+        joined = _joined_if_plain(texts)
+        if joined is not None:  # the lot checked, encoded and wrapped in a few C calls
+            wrapped = joined.encode("utf-8").replace(b"\0", close + b"\0" + inline)
+            return (inline + wrapped + close).split(b"\0")
         out = []
         for text in texts:
             if (

@@ -302,3 +302,57 @@ def test_any_block_on_any_grid_matches_cell_by_cell(
         }
         single = write(src, Path(tmp) / "single.xlsx", lambda pkg, ws: ws.set_cells(cells))
         assert bulk == single
+
+
+def test_columns_of_plain_sentences_match_the_same_cells_written_one_by_one(
+    tmp_path: Path,
+) -> None:
+    """Batches whose texts all need no escaping are rendered together; one odd text in a
+    batch (markup, a leading space, an empty text) sends that batch the careful way."""
+
+    def sentence(r: int) -> str:
+        odd = {700: "a & b", 900: " leading", 1100: "", 1250: "two  spaces", 1280: "tab\there"}
+        return odd.get(r, f"reason {r}: due {r % 28 + 1} days ago, é€ fine")
+
+    def edit(bulk: bool) -> Any:
+        def write_them(pkg: Package, ws: Any) -> None:
+            fill, _, _, plain = styles_of(pkg)
+            rows = [
+                (r, [sentence(r), "Overdue"], [fill if r % 2 else plain, fill])
+                for r in range(2, 1302)
+            ]
+            if bulk:
+                ws.set_rows([5, 6], rows)
+            else:
+                for r, values, styles in rows:
+                    ws.set_cells(
+                        {
+                            (r, 5): CellValue(values[0], styles[0]),
+                            (r, 6): CellValue(values[1], styles[1]),
+                        }
+                    )
+
+        return write_them
+
+    src = invoice_book(tmp_path / "src.xlsx", 1300)
+    bulk = write(src, tmp_path / "bulk.xlsx", edit(True))
+    assert bulk == write(src, tmp_path / "single.xlsx", edit(False))
+    assert b'<t xml:space="preserve">two  spaces</t>' in bulk
+    ooxml_validate(tmp_path / "bulk.xlsx", src)
+
+
+@given(
+    st.lists(st.text(max_size=6) | st.sampled_from(["", " ", "a b", "_x0041_", "ok"]), max_size=8)
+)
+@settings(max_examples=300, deadline=None)
+def test_texts_rendered_together_are_rendered_as_one_by_one(texts: list[str]) -> None:
+    from sheetcollect.adapters.ooxml_cells import CellWriter
+
+    writer = CellWriter(b"x", date1904=False)
+    try:
+        expected = [writer.tail(text, b"") for text in texts]
+    except ValueError:  # an unpaired surrogate: refused either way
+        with pytest.raises(ValueError):
+            writer.text_tails(texts)
+        return
+    assert writer.text_tails(texts) == expected
