@@ -18,6 +18,7 @@ import heapq
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from itertools import repeat
 from typing import Any
 
@@ -203,10 +204,25 @@ class CellBlock:
         rows = self.rows
         for lo in range(0, len(rows), _BATCH_ROWS):
             hi = min(lo + _BATCH_ROWS, len(rows))
-            cols = [self.columns] * (hi - lo)  # one shared list, unless a row has gaps
-            for i in self._gappy[bisect_left(self._gappy, lo) : bisect_left(self._gappy, hi)]:
-                cols[i - lo] = self.written_columns(i)
+            gappy = self._gappy[bisect_left(self._gappy, lo) : bisect_left(self._gappy, hi)]
+            shared = self._shared_columns(lo, hi) if gappy else self.columns
+            cols = [shared or self.columns] * (hi - lo)  # one shared list, unless rows differ
+            if shared is None:
+                for i in gappy:
+                    cols[i - lo] = self.written_columns(i)
             yield rows[lo:hi], cols, self._runs(lo, hi)
+
+    def _shared_columns(self, lo: int, hi: int) -> list[int] | None:
+        """The columns every row ``lo``..``hi - 1`` writes when they all skip the same
+        ones (a column left blank throughout), else None."""
+        written = []
+        for col, column in zip(self.columns, self.values, strict=True):
+            part = column[lo:hi]
+            if SKIP not in part:
+                written.append(col)
+            elif part.count(SKIP) != len(part):
+                return None
+        return written
 
     def _runs(self, lo: int, hi: int) -> list[bytes]:
         """The cells of rows ``lo``..``hi - 1``, a run of bytes per row."""
@@ -217,6 +233,8 @@ class CellBlock:
         for tag, column, styles in zip(self._opens, self.values, style_columns, strict=True):
             values = column[lo:hi]
             tails = self._tails_of(values, styles)
+            if SKIP in values and values.count(SKIP) == len(values):
+                continue  # nothing in this column for these rows
             if SKIP in values:  # a skipped cell is left out: no tag, no r=, no rest
                 here = [value is not SKIP for value in values]
                 pieces += (
@@ -240,6 +258,7 @@ class CellBlock:
             keep = misses * 2 <= len(tails) or len(self._tails) < _CACHE_LIMIT // 2
             if misses * 2 > len(tails):  # a column of sentences: their text in one call
                 self._text_tails(values, styles, tails, keep)
+                self._number_tails(values, styles, tails)
             for j, tail in enumerate(tails):
                 if tail is None:
                     tails[j] = self._tail(values[j], styles[j], keep)
@@ -270,6 +289,18 @@ class CellBlock:
             if len(self._tails) + len(made) > _CACHE_LIMIT:
                 self._tails.clear()
             self._tails.update(zip(zip(texts, text_styles, strict=True), made, strict=True))
+
+    def _number_tails(
+        self, values: list[Any], styles: Sequence[int], tails: list[bytes | None]
+    ) -> None:
+        """Fill in the tails of the float and Decimal cells (never cached: 1.0 == 1 yet
+        each is written its own way), a kind at a time in one call."""
+        for kind in (float, Decimal):
+            found = [j for j, tail in enumerate(tails) if tail is None and type(values[j]) is kind]
+            if len(found) > 1:
+                numbers = self._writer.number_tails([values[j] for j in found])
+                for j, number in zip(found, numbers, strict=True):
+                    tails[j] = self._style_attr(styles[j]) + number
 
     def _tail(self, value: Any, style: int, keep: bool) -> bytes:
         if value is SKIP:

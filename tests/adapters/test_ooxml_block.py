@@ -388,3 +388,39 @@ def test_texts_rendered_together_are_rendered_as_one_by_one(texts: list[str]) ->
             writer.text_tails(texts)
         return
     assert writer.text_tails(texts) == expected
+
+
+@given(
+    st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=6)
+    | st.lists(st.decimals(allow_nan=False, allow_infinity=False, places=3), max_size=6)
+    | st.lists(st.sampled_from([1.5, Decimal("2.50"), -0.0]), max_size=6)
+)
+@settings(max_examples=200, deadline=None)
+def test_numbers_rendered_together_are_rendered_as_one_by_one(numbers: list[Any]) -> None:
+    from sheetcollect.adapters.ooxml_cells import CellWriter
+
+    writer = CellWriter(b"", date1904=False)
+    assert writer.number_tails(numbers) == [writer.tail(n, b"") for n in numbers]
+
+
+def test_a_column_left_blank_throughout_matches_the_same_cells_written_one_by_one(
+    tmp_path: Path,
+) -> None:
+    rows = range(2, 1302)
+    values = {r: [f"note {r}", SKIP, Decimal(r) / 4, r * 0.5 if r % 700 else SKIP] for r in rows}
+
+    def bulk(pkg: Package, ws: Any) -> None:
+        ws.set_rows(OWNED, [(r, values[r], [0, 0, 0, 0]) for r in rows])
+
+    def single(pkg: Package, ws: Any) -> None:
+        for r in rows:
+            ws.set_cells(
+                {
+                    (r, c): CellValue(v)
+                    for c, v in zip(OWNED, values[r], strict=True)
+                    if v is not SKIP
+                }
+            )
+
+    src = invoice_book(tmp_path / "src.xlsx", 1300)
+    assert write(src, tmp_path / "bulk.xlsx", bulk) == write(src, tmp_path / "one.xlsx", single)
