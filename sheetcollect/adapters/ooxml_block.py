@@ -35,8 +35,6 @@ from sheetcollect.adapters.ooxml_cells import (
 Segment = tuple["array[int]", list[list[int]], list[bytes]]
 _CACHE_LIMIT = 8192  # rendered tails kept; a column of sentences that never repeat is not
 _TEXT_ONLY = frozenset({str})
-_INT_ONLY = frozenset({int})
-_TUPLE_ONLY = frozenset({tuple})
 _BATCH_ROWS = 512  # rows rendered and patched together: bigger is no faster, only larger
 
 
@@ -60,65 +58,11 @@ class CellBlock:
         self._gappy: list[int] = []  # indices of the rows with a SKIP in them, ascending
         self.low_col = self.high_col = 0  # the columns that get at least one cell
 
-    def _check_columns(self, where: str) -> None:
+    def fill(self, rows: Iterable[tuple[int, Sequence[Any], Sequence[int]]], where: str) -> None:
+        """Check and keep ``rows``; on any bad row nothing is kept and the error names it."""
         columns = self.columns
         if len(set(columns)) != len(columns) or not all(1 <= c <= MAX_COL for c in columns):
             raise ValueError(f"{where}: columns {list(columns)} must be distinct, in 1..{MAX_COL}.")
-
-    def fill_columns(
-        self,
-        rows: Sequence[int],
-        values: list[list[Any]],
-        styles: list[tuple[int, ...]],
-        where: str,
-    ) -> None:
-        """``fill`` given the same rows by column: row numbers, a list of values per column
-        and a tuple of styles per row. Checked a column at a time; anything amiss goes the
-        row-by-row way, which names the bad row."""
-        self._check_columns(where)
-        width, count = len(self.columns), len(rows)
-        if len(values) != width or len(styles) != count or any(len(c) != count for c in values):
-            raise ValueError(
-                f"{where}: {len(values)} columns of {sorted(set(map(len, values)))} values "
-                f"and {len(styles)} rows of styles for {count} rows in {width} columns."
-            )
-        distinct = set(styles) if _TUPLE_ONLY.issuperset(map(type, styles)) else set()
-        if not (
-            width
-            and count
-            and distinct
-            and all(len(shared) == width for shared in distinct)
-            and _INT_ONLY.issuperset(map(type, rows))
-            and rows[0] > 0
-            and rows[-1] <= MAX_ROW
-            and all(map(int.__lt__, rows, rows[1:]))
-            and self._styles_exist(distinct)
-        ):  # the row-by-row way says what is wrong, naming the row
-            self.fill(zip(rows, zip(*values, strict=True), styles, strict=True), where)
-            return
-        order = self._order
-        if order is not None:
-            values = [values[i] for i in order]
-            ordered = {shared: tuple(map(shared.__getitem__, order)) for shared in distinct}
-            styles = list(map(ordered.__getitem__, styles))
-        else:  # one tuple per distinct styling, as fill shares them
-            ordered = {shared: shared for shared in distinct}
-            styles = list(map(ordered.__getitem__, styles))
-        self._keep(array("q", rows), [list(column) for column in values], styles, where)
-
-    def _styles_exist(self, distinct: set[tuple[int, ...]]) -> bool:
-        try:
-            for shared in distinct:
-                for style in shared:
-                    self._style_attr(style)  # raises for a style that does not exist
-        except ValueError:
-            return False
-        return True
-
-    def fill(self, rows: Iterable[tuple[int, Sequence[Any], Sequence[int]]], where: str) -> None:
-        """Check and keep ``rows``; on any bad row nothing is kept and the error names it."""
-        self._check_columns(where)
-        columns = self.columns
         width, order = len(columns), self._order
         if not width:
             return  # no columns, no cells
@@ -154,18 +98,6 @@ class CellBlock:
             if len(batch) == _BATCH_ROWS:
                 _add_columns(kept, batch)
         _add_columns(kept, batch)
-        self._keep(numbers, kept, kept_styles, where)
-
-    def _keep(
-        self,
-        numbers: array[int],
-        kept: list[list[Any]],
-        kept_styles: list[tuple[int, ...]],
-        where: str,
-    ) -> None:
-        """Check the values (a column at a time) and keep the rows, those with nothing to
-        write left out."""
-        columns, width = self.columns, len(self.columns)
         skipped = self._check(numbers, kept, where)
         empty = {i for i, count in skipped.items() if count == width}
         if empty:  # rows with nothing to write are no rows at all

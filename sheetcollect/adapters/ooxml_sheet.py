@@ -211,23 +211,6 @@ class WorksheetEditor:
         """
         block = CellBlock(columns, self._writer, self._style_attr_of)
         block.fill(rows, self.where)
-        self._add_block(block)
-
-    def set_columns(
-        self,
-        columns: Sequence[int],
-        rows: Sequence[int],
-        values: list[list[Any]],
-        styles: list[tuple[int, ...]],
-    ) -> None:
-        """:meth:`set_rows` with the rows given by column: the row numbers (ascending), a
-        list of values per column (one per row) and a tuple of styles per row (one per
-        column; rows styled alike may share it). Cheaper for a large table made column-wise."""
-        block = CellBlock(columns, self._writer, self._style_attr_of)
-        block.fill_columns(rows, values, styles, self.where)
-        self._add_block(block)
-
-    def _add_block(self, block: CellBlock) -> None:
         if not len(block):
             return
         for row in list(self._edits):  # cells set before are overwritten by this block

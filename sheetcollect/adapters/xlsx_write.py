@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from operator import methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -138,30 +137,19 @@ def _write_invoice_rows(
         key: tuple(styles.get(key, kind) for kind in OWNED_KINDS) for key in ("", *policy.fills)
     }
     table = read.table
-    found = list(
-        owned_rows(
+
+    def rows() -> Any:  # each table row: assessed, refused with the reason, or left blank
+        for row, colour, values in owned_rows(
             report.assessments, report.problems, table.header_row + 1, table.last_row, policy
-        )
-    )  # each table row: assessed, refused with the reason, or left blank
-    if not found:
-        return
-    numbers, colours, rows = zip(*found, strict=True)
-    del found
-    columns = [list(column) for column in zip(*rows, strict=True)]
-    row_styles = list(map(by_colour.__getitem__, colours))
-    quoted_cells = []  # text that could be taken for a formula: (row index, column index)
-    for i, column in enumerate(columns):
-        texts = [value for value in column if type(value) is str]
-        if any(map(methodcaller("startswith", _FORMULA_STARTS), texts)):
-            quoted_cells += [
-                (j, i)
-                for j, value in enumerate(column)
-                if type(value) is str and value.startswith(_FORMULA_STARTS)
-            ]
-    for j, i in sorted(quoted_cells):  # row by row: the new formats are made in that order
-        shared = row_styles[j]
-        row_styles[j] = (*shared[:i], styles.get(colours[j], "text", quoted=True), *shared[i + 1 :])
-    ws.set_columns([owned[h] for h in OWNED_HEADERS], numbers, columns, row_styles)
+        ):
+            row_styles = by_colour[colour]
+            for i, value in enumerate(values):
+                if type(value) is str and value.startswith(_FORMULA_STARTS):
+                    quoted = styles.get(colour, "text", quoted=True)
+                    row_styles = (*row_styles[:i], quoted, *row_styles[i + 1 :])
+            yield row, values, row_styles
+
+    ws.set_rows([owned[h] for h in OWNED_HEADERS], rows())
 
 
 def _write_table(ws: WorksheetEditor, first_row: int, rows: Sequence[Sequence[Any]],

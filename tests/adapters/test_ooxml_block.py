@@ -229,38 +229,6 @@ def test_bad_rows_are_refused_and_nothing_is_taken(
     with pytest.raises(error, match=message):
         ws.set_rows([5], rows)
     assert pkg.changed_parts == set()
-    if all(len(values) == 1 for _, values, _ in rows):  # the same rows given by column
-        numbers = [row for row, _, _ in rows]
-        column = [values[0] for _, values, _ in rows]
-        with pytest.raises(error, match=message):
-            ws.set_columns([5], numbers, [column], [tuple(s) for _, _, s in rows])
-        assert pkg.changed_parts == set()
-
-
-@pytest.mark.parametrize("order", [OWNED, [7, 5, 8, 6]], ids=["in-order", "shuffled"])
-def test_rows_given_by_column_match_the_same_rows_given_row_by_row(
-    tmp_path: Path, order: list[int]
-) -> None:
-    src = invoice_book(tmp_path / "src.xlsx", 1300)
-    rows = range(2, 1302)
-
-    def by_column(pkg: Package, ws: Any) -> None:
-        styles = styles_of(pkg)
-        picked = [OWNED.index(c) for c in order]
-        values = [[owned_row(r)[k] for r in rows] for k in picked]
-        shared = tuple(styles[k] for k in picked)
-        ws.set_columns(order, list(rows), values, [shared] * len(rows))
-
-    assert write(src, tmp_path / "columns.xlsx", by_column) == write(
-        src, tmp_path / "rows.xlsx", in_bulk(rows)
-    )
-
-
-def test_columns_of_unequal_length_are_refused(tmp_path: Path) -> None:
-    pkg = Package.open(invoice_book(tmp_path / "src.xlsx", 3))
-    with pytest.raises(ValueError, match="columns of"):
-        pkg.worksheet("Invoices").set_columns([5, 6], [2, 3], [["a", "b"], ["c"]], [(0, 0)] * 2)
-    assert pkg.changed_parts == set()
 
 
 def test_a_large_set_cells_gives_the_same_bytes_as_small_ones(tmp_path: Path) -> None:
