@@ -18,6 +18,7 @@ import heapq
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from itertools import repeat
 from typing import Any
 
@@ -33,6 +34,7 @@ from sheetcollect.adapters.ooxml_cells import (
 #: Rows (ascending), the columns of each (ascending) and the cells of each as one run.
 Segment = tuple["array[int]", list[list[int]], list[bytes]]
 _CACHE_LIMIT = 8192  # rendered tails kept; a column of sentences that never repeat is not
+_TEXT_ONLY = frozenset({str})
 _BATCH_ROWS = 512  # rows rendered and patched together: bigger is no faster, only larger
 
 
@@ -134,19 +136,37 @@ class CellBlock:
         rows = self.rows
         for lo in range(0, len(rows), _BATCH_ROWS):
             hi = min(lo + _BATCH_ROWS, len(rows))
-            cols = [self.columns] * (hi - lo)  # one shared list, unless a row has gaps
-            for i in self._gappy[bisect_left(self._gappy, lo) : bisect_left(self._gappy, hi)]:
-                cols[i - lo] = self.written_columns(i)
+            gappy = self._gappy[bisect_left(self._gappy, lo) : bisect_left(self._gappy, hi)]
+            shared = self._shared_columns(lo, hi) if gappy else self.columns
+            cols = [shared or self.columns] * (hi - lo)  # one shared list, unless rows differ
+            if shared is None:
+                for i in gappy:
+                    cols[i - lo] = self.written_columns(i)
             yield rows[lo:hi], cols, self._runs(lo, hi)
+
+    def _shared_columns(self, lo: int, hi: int) -> list[int] | None:
+        """The columns every row ``lo``..``hi - 1`` writes when they all skip the same
+        ones (a column left blank throughout), else None."""
+        written = []
+        for col, column in zip(self.columns, self.values, strict=True):
+            part = column[lo:hi]
+            if SKIP not in part:
+                written.append(col)
+            elif part.count(SKIP) != len(part):
+                return None
+        return written
 
     def _runs(self, lo: int, hi: int) -> list[bytes]:
         """The cells of rows ``lo``..``hi - 1``, a run of bytes per row."""
-        refs = [b'%d"' % row for row in self.rows[lo:hi]]  # r="M5": the closing quote too
-        styles = self.styles[lo:hi]
+        # r="M5": the closing quote too; the numbers written in one call, cut apart in another
+        refs = ('"\0'.join(map(str, self.rows[lo:hi])) + '"').encode("ascii").split(b"\0")
+        style_columns = zip(*self.styles[lo:hi], strict=True)  # a tuple of styles per column
         pieces: list[Iterable[bytes]] = []
-        for k, (tag, column) in enumerate(zip(self._opens, self.values, strict=True)):
+        for tag, column, styles in zip(self._opens, self.values, style_columns, strict=True):
             values = column[lo:hi]
-            tails = self._tails_of(values, [s[k] for s in styles])
+            tails = self._tails_of(values, styles)
+            if SKIP in values and values.count(SKIP) == len(values):
+                continue  # nothing in this column for these rows
             if SKIP in values:  # a skipped cell is left out: no tag, no r=, no rest
                 here = [value is not SKIP for value in values]
                 pieces += (
@@ -156,13 +176,13 @@ class CellBlock:
                 )
             else:
                 pieces += (repeat(tag), refs, tails)
-        return [b"".join(cells) for cells in zip(*pieces, strict=False)]  # tags repeat forever
+        return list(map(b"".join, zip(*pieces, strict=False)))  # tags repeat forever
 
-    def _tails_of(self, values: list[Any], styles: list[int]) -> list[bytes]:
+    def _tails_of(self, values: list[Any], styles: Sequence[int]) -> list[bytes]:
         """The cells of one column after their r=, from the cache where the value repeats."""
         get, keys = self._tails.get, zip(values, styles, strict=True)  # (value, style)
         if CACHEABLE.issuperset(map(type, values)):
-            tails = [get(key) for key in keys]
+            tails = list(map(get, keys))
         else:  # 1 == 1.0 == True, yet each is written its own way: look up only safe types
             tails = [get(key) if type(key[0]) in CACHEABLE else None for key in keys]
         misses = tails.count(None)
@@ -170,28 +190,49 @@ class CellBlock:
             keep = misses * 2 <= len(tails) or len(self._tails) < _CACHE_LIMIT // 2
             if misses * 2 > len(tails):  # a column of sentences: their text in one call
                 self._text_tails(values, styles, tails, keep)
+                self._number_tails(values, styles, tails)
             for j, tail in enumerate(tails):
                 if tail is None:
                     tails[j] = self._tail(values[j], styles[j], keep)
         return tails  # type: ignore[return-value]  # no None left
 
     def _text_tails(
-        self, values: list[Any], styles: list[int], tails: list[bytes | None], keep: bool
+        self, values: list[Any], styles: Sequence[int], tails: list[bytes | None], keep: bool
     ) -> None:
         """Fill in the tails of the text cells not found in the cache (``_tail``'s work for
         text, with one call for the lot instead of a few per cell)."""
-        found = [j for j, tail in enumerate(tails) if tail is None and type(values[j]) is str]
-        attrs: dict[int, bytes] = {}
-        for j, text in zip(found, self._writer.text_tails([values[j] for j in found]), strict=True):
-            style = styles[j]
-            attr = attrs.get(style)
-            if attr is None:
-                attr = attrs[style] = self._style_attr(style)
-            tails[j] = tail = attr + text
-            if keep:
-                if len(self._tails) >= _CACHE_LIMIT:
-                    self._tails.clear()
-                self._tails[(values[j], style)] = tail
+        found: Sequence[int]
+        if tails.count(None) == len(tails) and _TEXT_ONLY.issuperset(map(type, values)):
+            found, texts, text_styles = range(len(values)), values, styles  # all of them
+        else:
+            found = [j for j, tail in enumerate(tails) if tail is None and type(values[j]) is str]
+            texts = [values[j] for j in found]
+            text_styles = [styles[j] for j in found]
+        attrs = {style: self._style_attr(style) for style in set(text_styles)}
+        made = list(
+            map(bytes.__add__, map(attrs.__getitem__, text_styles), self._writer.text_tails(texts))
+        )
+        if len(found) == len(tails):
+            tails[:] = made
+        else:
+            for j, tail in zip(found, made, strict=True):
+                tails[j] = tail
+        if keep:  # the cache is a memo only: cleared when full, as in _tail
+            if len(self._tails) + len(made) > _CACHE_LIMIT:
+                self._tails.clear()
+            self._tails.update(zip(zip(texts, text_styles, strict=True), made, strict=True))
+
+    def _number_tails(
+        self, values: list[Any], styles: Sequence[int], tails: list[bytes | None]
+    ) -> None:
+        """Fill in the tails of the float and Decimal cells (never cached: 1.0 == 1 yet
+        each is written its own way), a kind at a time in one call."""
+        for kind in (float, Decimal):
+            found = [j for j, tail in enumerate(tails) if tail is None and type(values[j]) is kind]
+            if len(found) > 1:
+                numbers = self._writer.number_tails([values[j] for j in found])
+                for j, number in zip(found, numbers, strict=True):
+                    tails[j] = self._style_attr(styles[j]) + number
 
     def _tail(self, value: Any, style: int, keep: bool) -> bytes:
         if value is SKIP:

@@ -302,3 +302,93 @@ def test_any_block_on_any_grid_matches_cell_by_cell(
         }
         single = write(src, Path(tmp) / "single.xlsx", lambda pkg, ws: ws.set_cells(cells))
         assert bulk == single
+
+
+def test_columns_of_plain_sentences_match_the_same_cells_written_one_by_one(
+    tmp_path: Path,
+) -> None:
+    """Batches whose texts all need no escaping are rendered together; one odd text in a
+    batch (markup, a leading space, an empty text) sends that batch the careful way."""
+
+    def sentence(r: int) -> str:
+        odd = {700: "a & b", 900: " leading", 1100: "", 1250: "two  spaces", 1280: "tab\there"}
+        return odd.get(r, f"reason {r}: due {r % 28 + 1} days ago, é€ fine")
+
+    def edit(bulk: bool) -> Any:
+        def write_them(pkg: Package, ws: Any) -> None:
+            fill, _, _, plain = styles_of(pkg)
+            rows = [
+                (r, [sentence(r), "Overdue"], [fill if r % 2 else plain, fill])
+                for r in range(2, 1302)
+            ]
+            if bulk:
+                ws.set_rows([5, 6], rows)
+            else:
+                for r, values, styles in rows:
+                    ws.set_cells(
+                        {
+                            (r, 5): CellValue(values[0], styles[0]),
+                            (r, 6): CellValue(values[1], styles[1]),
+                        }
+                    )
+
+        return write_them
+
+    src = invoice_book(tmp_path / "src.xlsx", 1300)
+    bulk = write(src, tmp_path / "bulk.xlsx", edit(True))
+    assert bulk == write(src, tmp_path / "single.xlsx", edit(False))
+    assert b'<t xml:space="preserve">two  spaces</t>' in bulk
+    ooxml_validate(tmp_path / "bulk.xlsx", src)
+
+
+@given(
+    st.lists(st.text(max_size=6) | st.sampled_from(["", " ", "a b", "_x0041_", "ok"]), max_size=8)
+)
+@settings(max_examples=300, deadline=None)
+def test_texts_rendered_together_are_rendered_as_one_by_one(texts: list[str]) -> None:
+    from sheetcollect.adapters.ooxml_cells import CellWriter
+
+    writer = CellWriter(b"x", date1904=False)
+    try:
+        expected = [writer.tail(text, b"") for text in texts]
+    except ValueError:  # an unpaired surrogate: refused either way
+        with pytest.raises(ValueError):
+            writer.text_tails(texts)
+        return
+    assert writer.text_tails(texts) == expected
+
+
+@given(
+    st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=6)
+    | st.lists(st.decimals(allow_nan=False, allow_infinity=False, places=3), max_size=6)
+    | st.lists(st.sampled_from([1.5, Decimal("2.50"), -0.0]), max_size=6)
+)
+@settings(max_examples=200, deadline=None)
+def test_numbers_rendered_together_are_rendered_as_one_by_one(numbers: list[Any]) -> None:
+    from sheetcollect.adapters.ooxml_cells import CellWriter
+
+    writer = CellWriter(b"", date1904=False)
+    assert writer.number_tails(numbers) == [writer.tail(n, b"") for n in numbers]
+
+
+def test_a_column_left_blank_throughout_matches_the_same_cells_written_one_by_one(
+    tmp_path: Path,
+) -> None:
+    rows = range(2, 1302)
+    values = {r: [f"note {r}", SKIP, Decimal(r) / 4, r * 0.5 if r % 700 else SKIP] for r in rows}
+
+    def bulk(pkg: Package, ws: Any) -> None:
+        ws.set_rows(OWNED, [(r, values[r], [0, 0, 0, 0]) for r in rows])
+
+    def single(pkg: Package, ws: Any) -> None:
+        for r in rows:
+            ws.set_cells(
+                {
+                    (r, c): CellValue(v)
+                    for c, v in zip(OWNED, values[r], strict=True)
+                    if v is not SKIP
+                }
+            )
+
+    src = invoice_book(tmp_path / "src.xlsx", 1300)
+    assert write(src, tmp_path / "bulk.xlsx", bulk) == write(src, tmp_path / "one.xlsx", single)
