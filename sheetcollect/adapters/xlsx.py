@@ -5,21 +5,17 @@ Reading uses python-calamine: fast, exact, and it gives formula cells their cach
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import stat
-import threading
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import python_calamine as calamine
 
 from ..core.bulk import gc_paused
-from ..core.contact_log import LOG_SHEET, read_contact_log
+from ..core.contact_log import read_contact_log
 from ..core.errors import (
     CorruptWorkbook,
     EncryptedWorkbook,
@@ -29,15 +25,7 @@ from ..core.errors import (
 )
 from ..core.limits import Limits
 from ..core.model import LogEntry, Problem
-from ..core.our_sheets import (
-    REMINDERS_SHEET,
-    SUMMARY_SHEET,
-    OurSheets,
-    Rows,
-    candidate_names,
-    choose_sheets,
-    sheet_notices,
-)
+from ..core.our_sheets import OurSheets, Rows, choose_sheets, sheet_notices
 from ..core.parse import OWNED_HEADERS, find_header
 from ..core.policy import ReadOptions
 from ..core.table import InvoiceTable, read_invoice_table
@@ -56,7 +44,6 @@ _CONVERT = {
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SCAN_ROWS = 30
 Origin = tuple[int, int]
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -151,58 +138,18 @@ def _open(path: Path) -> calamine.CalamineWorkbook:
             raise CorruptWorkbook(f"{path.name} cannot be read as a workbook: {exc}") from first
 
 
-def _parsed(
-    workbook: calamine.CalamineWorkbook, name: str
-) -> tuple[calamine.CalamineSheet, Origin]:
-    """A sheet as calamine parsed it, and the 1-based (row, column) of its top-left cell."""
-    try:
-        sheet = workbook.get_sheet_by_name(name)
-        start = sheet.start or (0, 0)
-        return sheet, (start[0] + 1, start[1] + 1)
-    except Exception as exc:  # calamine's own errors: a value or XML it cannot read
-        raise _unreadable(name, exc) from exc
-
-
-def _values(sheet: calamine.CalamineSheet, name: str, nrows: int | None = None) -> list[list[Any]]:
-    """A parsed sheet's used range as values (its first ``nrows`` rows only, if given)."""
-    try:
-        return sheet.to_python(nrows=nrows)
-    except Exception as exc:
-        raise _unreadable(name, exc) from exc
-
-
-def _unreadable(name: str, exc: Exception) -> CorruptWorkbook:
-    detail = " ".join(str(exc).split())
-    return CorruptWorkbook(f"sheet {name!r} cannot be read: {detail}")
-
-
 def _rows(
     workbook: calamine.CalamineWorkbook, name: str, nrows: int | None = None
 ) -> tuple[list[list[Any]], Origin]:
     """A sheet's used range as values (its first ``nrows`` rows only, if given), and the
     1-based (row, column) of its top-left cell."""
-    sheet, origin = _parsed(workbook, name)
-    return _values(sheet, name, nrows), origin
-
-
-#: Every name one of our sheets may have: a sheet of another name is a candidate invoice sheet.
-_OUR_NAMES = frozenset(
-    name.casefold()
-    for kind in (LOG_SHEET, REMINDERS_SHEET, SUMMARY_SHEET)
-    for name in candidate_names(kind)
-)
-
-
-def _likely_invoice_sheet(workbook: calamine.CalamineWorkbook, options: ReadOptions) -> str | None:
-    """The sheet to parse while the sheets of our names are read, when there are any: the
-    ``[reading] sheet``, else the first worksheet of a name none of ours can have."""
-    worksheets = [m.name for m in workbook.sheets_metadata
-                  if m.typ == calamine.SheetTypeEnum.WorkSheet]  # fmt: skip
-    if not any(name.casefold() in _OUR_NAMES for name in worksheets):
-        return None
-    if options.sheet:
-        return options.sheet if options.sheet in worksheets else None
-    return next((name for name in worksheets if name.casefold() not in _OUR_NAMES), None)
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+        start = sheet.start or (0, 0)
+        return sheet.to_python(nrows=nrows), (start[0] + 1, start[1] + 1)
+    except Exception as exc:  # calamine's own errors: a value or XML it cannot read
+        detail = " ".join(str(exc).split())
+        raise CorruptWorkbook(f"sheet {name!r} cannot be read: {detail}") from exc
 
 
 def check_sheet_named(book: str, wanted: str, names: Sequence[str]) -> None:
@@ -228,11 +175,7 @@ def _candidate_sheets(
 
 
 def _pick_sheet(
-    workbook: calamine.CalamineWorkbook,
-    options: ReadOptions,
-    path: Path,
-    ours: OurSheets,
-    early: Early,
+    workbook: calamine.CalamineWorkbook, options: ReadOptions, path: Path, ours: OurSheets
 ) -> tuple[str, list[list[Any]], Origin]:
     """The sheet whose header row looks most like an invoice table, with its rows."""
     names = _candidate_sheets(workbook, options, path, ours)
@@ -240,7 +183,7 @@ def _pick_sheet(
         raise NoInvoiceTable("has no worksheet to read")
     best: tuple[float, str, list[list[Any]], Origin] | None = None
     for name in names:
-        rows, origin = early.pop(name)() if name in early else _rows(workbook, name)
+        rows, origin = _rows(workbook, name)
         match = find_header(rows[:_SCAN_ROWS], options.columns or None)
         if match is not None and (best is None or match.score > best[0]):
             best = (match.score, name, rows, origin)
@@ -268,97 +211,29 @@ def _table_end(workbook: calamine.CalamineWorkbook, sheet: str, header_row: int)
 _SIGNATURE_ROWS = 5  # what core.our_sheets looks at: a header row, the Summary's third row
 
 
-def _our_sheets(
-    workbook: calamine.CalamineWorkbook,
-) -> tuple[OurSheets, tuple[calamine.CalamineSheet, Origin] | None]:
+def _our_sheets(workbook: calamine.CalamineWorkbook) -> OurSheets:
     """Where our sheets are: each sheet of our names is told by its top rows alone (a
-    Reminders sheet of 10,000 customers need not be read to see its header); and our
-    contact log as parsed, if there is one, for its entries to be read without parsing it
-    again."""
+    Reminders sheet of 10,000 customers need not be read to see its header)."""
     worksheets = {m.name for m in workbook.sheets_metadata
                   if m.typ == calamine.SheetTypeEnum.WorkSheet}  # fmt: skip
     seen: dict[str, Rows] = {}
-    parsed: dict[str, tuple[calamine.CalamineSheet, Origin]] = {}
 
     def top_rows(name: str) -> Rows:  # a chart sheet of our name is simply not ours
         if name not in seen:
-            if name in worksheets:
-                sheet, origin = parsed[name] = _parsed(workbook, name)
-                seen[name] = (_values(sheet, name, _SIGNATURE_ROWS), origin)
-            else:
-                seen[name] = ([], (1, 1))
+            found = name in worksheets
+            seen[name] = _rows(workbook, name, _SIGNATURE_ROWS) if found else ([], (1, 1))
         return seen[name]
 
-    ours = choose_sheets(list(workbook.sheet_names), top_rows)
-    return ours, parsed.get(ours.log)
+    return choose_sheets(list(workbook.sheet_names), top_rows)
 
 
 def _contact_log(
-    workbook: calamine.CalamineWorkbook,
-    ours: OurSheets,
-    parsed: tuple[calamine.CalamineSheet, Origin] | None,
+    workbook: calamine.CalamineWorkbook, ours: OurSheets
 ) -> tuple[list[LogEntry], list[Problem]]:
     if ours.log not in workbook.sheet_names:  # not there yet
         return [], []
-    sheet, origin = parsed or _parsed(workbook, ours.log)
-    return read_contact_log(_values(sheet, ours.log), sheet=ours.log, origin=origin)
-
-
-def _attempt(read: Callable[[], _T]) -> Callable[[], _T]:
-    """Call ``read`` now; the function returned gives its result, or raises its error."""
-    try:
-        result = read()
-    except Exception as exc:
-        error = exc
-
-        def fail() -> _T:
-            raise error
-
-        return fail
-    return lambda: result
-
-
-LogRead = tuple[list[LogEntry], list[Problem]]
-Early = dict[str, Callable[[], tuple[list[list[Any]], Origin]]]  # sheet → its rows, parsed
-
-
-def _sheets_of_ours(
-    path: Path, workbook: calamine.CalamineWorkbook, options: ReadOptions
-) -> tuple[OurSheets, Callable[[], LogRead], Early]:
-    """Our sheets, and the contact log's entries (or the error reading it, raised when they are
-    asked for); and the likely invoice sheet parsed meanwhile, when there are sheets of our
-    names: they are read in a second thread with a second calamine workbook while this one
-    parses that sheet (calamine lets go of the GIL while it parses). Errors come in the order
-    of a read one sheet after the other: ours first, then the invoice sheet's, then the log's."""
-    first = _likely_invoice_sheet(workbook, options)
-    second = None
-    if first is not None:
-        try:
-            second = calamine.CalamineWorkbook.from_path(str(path))
-        except Exception:  # the first workbook reads it all, one sheet after the other
-            second = None
-    if first is None or second is None:
-        ours, log_sheet = _our_sheets(workbook)
-        return ours, _attempt(partial(_contact_log, workbook, ours, log_sheet)), {}
-    found: dict[str, Callable[[], Any]] = {}
-
-    def beside(book: calamine.CalamineWorkbook) -> None:
-        try:
-            found["ours"] = _attempt(partial(_our_sheets, book))
-            sheets, log_sheet = found["ours"]()
-            found["log"] = _attempt(partial(_contact_log, book, sheets, log_sheet))
-        except Exception:  # raised below, from found["ours"]
-            pass
-        finally:
-            book.close()
-
-    thread = threading.Thread(target=beside, args=(second,), daemon=True)
-    thread.start()
-    try:
-        early = {first: _attempt(partial(_rows, workbook, first))}
-    finally:
-        thread.join()
-    return found["ours"]()[0], found["log"], early
+    rows, origin = _rows(workbook, ours.log)
+    return read_contact_log(rows, sheet=ours.log, origin=origin)
 
 
 def _free_column(rows: list[list[Any]], origin: Origin, table: InvoiceTable, count: int) -> int:
@@ -385,24 +260,14 @@ def read_workbook(
     options, limits = options or ReadOptions(), limits or Limits()
     check_readable(path, limits)
     with gc_paused():
-        read = _read(path, options, limits)
-    _give_back_memory()
-    return read
-
-
-def _give_back_memory() -> None:
-    """Hand the memory calamine and the sheet's rows freed back to the system (glibc keeps
-    it, and a thread's share stays out of reach of the main thread), before the writer needs
-    its own. Nothing on a system without glibc."""
-    with contextlib.suppress(AttributeError, OSError):
-        ctypes.CDLL(None).malloc_trim(0)
+        return _read(path, options, limits)
 
 
 def _read(path: Path, options: ReadOptions, limits: Limits) -> SheetRead:
     workbook = _open(path)
     try:
-        ours, log_read, early = _sheets_of_ours(path, workbook, options)
-        sheet, rows, origin = _pick_sheet(workbook, options, path, ours, early)
+        ours = _our_sheets(workbook)
+        sheet, rows, origin = _pick_sheet(workbook, options, path, ours)
         date1904 = _date1904(path)
         first = read_invoice_table(
             rows, sheet=sheet, origin=origin, options=options, date1904=date1904
@@ -414,7 +279,7 @@ def _read(path: Path, options: ReadOptions, limits: Limits) -> SheetRead:
                 rows, sheet=sheet, origin=origin, options=options, date1904=date1904, end_row=end
             )
         missing = len(OWNED_HEADERS) - len(table.owned)
-        log, log_problems = log_read()
+        log, log_problems = _contact_log(workbook, ours)
         return SheetRead(
             path,
             table,
