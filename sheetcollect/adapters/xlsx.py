@@ -15,7 +15,7 @@ from typing import Any
 import python_calamine as calamine
 
 from ..core.bulk import gc_paused
-from ..core.contact_log import read_contact_log
+from ..core.contact_log import LOG_SHEET, read_contact_log
 from ..core.errors import (
     CorruptWorkbook,
     EncryptedWorkbook,
@@ -25,7 +25,7 @@ from ..core.errors import (
 )
 from ..core.limits import Limits
 from ..core.model import LogEntry, Problem
-from ..core.our_sheets import OurSheets, Rows, choose_sheets, sheet_notices
+from ..core.our_sheets import OurSheets, Rows, candidate_names, choose_sheets, sheet_notices
 from ..core.parse import OWNED_HEADERS, find_header
 from ..core.policy import ReadOptions
 from ..core.table import InvoiceTable, read_invoice_table
@@ -211,28 +211,39 @@ def _table_end(workbook: calamine.CalamineWorkbook, sheet: str, header_row: int)
 _SIGNATURE_ROWS = 5  # what core.our_sheets looks at: a header row, the Summary's third row
 
 
-def _our_sheets(workbook: calamine.CalamineWorkbook) -> OurSheets:
+_LOG_NAMES = frozenset(candidate_names(LOG_SHEET))
+
+
+def _our_sheets(workbook: calamine.CalamineWorkbook) -> tuple[OurSheets, dict[str, Rows]]:
     """Where our sheets are: each sheet of our names is told by its top rows alone (a
-    Reminders sheet of 10,000 customers need not be read to see its header)."""
+    Reminders sheet of 10,000 customers need not be read to see its header). A sheet of a
+    contact log's name is read whole once, since the log is read in full: its rows are
+    returned too, by name."""
     worksheets = {m.name for m in workbook.sheets_metadata
                   if m.typ == calamine.SheetTypeEnum.WorkSheet}  # fmt: skip
     seen: dict[str, Rows] = {}
+    whole: dict[str, Rows] = {}
 
     def top_rows(name: str) -> Rows:  # a chart sheet of our name is simply not ours
         if name not in seen:
-            found = name in worksheets
-            seen[name] = _rows(workbook, name, _SIGNATURE_ROWS) if found else ([], (1, 1))
+            if name not in worksheets:
+                seen[name] = ([], (1, 1))
+            elif name in _LOG_NAMES:
+                rows, origin = whole[name] = _rows(workbook, name)
+                seen[name] = (rows[:_SIGNATURE_ROWS], origin)
+            else:
+                seen[name] = _rows(workbook, name, _SIGNATURE_ROWS)
         return seen[name]
 
-    return choose_sheets(list(workbook.sheet_names), top_rows)
+    return choose_sheets(list(workbook.sheet_names), top_rows), whole
 
 
 def _contact_log(
-    workbook: calamine.CalamineWorkbook, ours: OurSheets
+    workbook: calamine.CalamineWorkbook, ours: OurSheets, whole: dict[str, Rows]
 ) -> tuple[list[LogEntry], list[Problem]]:
     if ours.log not in workbook.sheet_names:  # not there yet
         return [], []
-    rows, origin = _rows(workbook, ours.log)
+    rows, origin = whole.pop(ours.log, None) or _rows(workbook, ours.log)
     return read_contact_log(rows, sheet=ours.log, origin=origin)
 
 
@@ -266,7 +277,7 @@ def read_workbook(
 def _read(path: Path, options: ReadOptions, limits: Limits) -> SheetRead:
     workbook = _open(path)
     try:
-        ours = _our_sheets(workbook)
+        ours, whole = _our_sheets(workbook)
         sheet, rows, origin = _pick_sheet(workbook, options, path, ours)
         date1904 = _date1904(path)
         first = read_invoice_table(
@@ -279,7 +290,7 @@ def _read(path: Path, options: ReadOptions, limits: Limits) -> SheetRead:
                 rows, sheet=sheet, origin=origin, options=options, date1904=date1904, end_row=end
             )
         missing = len(OWNED_HEADERS) - len(table.owned)
-        log, log_problems = _contact_log(workbook, ours)
+        log, log_problems = _contact_log(workbook, ours, whole)
         return SheetRead(
             path,
             table,
