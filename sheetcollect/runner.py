@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from .adapters.files import check_output, check_writable, is_file, replace_file
+from .adapters.files import check_output, check_unchanged, check_writable, is_file, replace_file
 from .adapters.xlsx import SheetRead, read_workbook
 from .adapters.xlsx_write import patch_workbook
 from .config import draft_settings
@@ -62,9 +62,9 @@ def _write(
         report, read.contact_log, config, dest.parent, drafts=drafts, on_step=step
     )
     step(f"Writing {dest.name}")
-    changed, _backup = replace_file(
-        dest,
-        lambda temp: patch_workbook(
+
+    def write(temp: Path) -> None:
+        patch_workbook(
             read,
             report,
             config.policy,
@@ -73,9 +73,11 @@ def _write(
             reminder_rows=out.reminder_rows,
             summary_rows=out.summary_rows,
             force=force,
-        ),
-        backup=dest == read.path,
-    )
+        )
+        if dest == read.path and read.archive is not None:  # the last moment before the swap
+            check_unchanged(dest, read.archive.stamp)
+
+    changed, _backup = replace_file(dest, write, backup=dest == read.path)
     files = [str(d.path) for d in out.drafts if d.path]
     return replace(
         report,

@@ -19,6 +19,7 @@ __all__ = [
     "BACKUP_DIR",
     "KEEP_BACKUPS",
     "check_output",
+    "check_unchanged",
     "check_writable",
     "is_file",
     "lock_file",
@@ -87,6 +88,20 @@ def _backup(path: Path, stamp: str) -> Path:
     for old in backups[:-KEEP_BACKUPS]:
         old.unlink(missing_ok=True)
     return target
+
+
+def check_unchanged(path: Path, stamp: tuple[int, int] | None) -> None:
+    """Refuse to replace ``path`` if it changed since it was read (``stamp``: its size and
+    modification time then): the bookkeeper saved it meanwhile, and their save must stay."""
+    try:
+        status = path.stat()
+    except OSError:
+        status = None
+    if stamp is not None and (status is None or (status.st_size, status.st_mtime_ns) != stamp):
+        raise WorkbookLocked(
+            f"{path.name} changed while sheetcollect was running (saved from Excel?); nothing "
+            "was written: run again to assess the version saved"
+        )
 
 
 def replace_file(

@@ -59,9 +59,12 @@ class _Entry:
 class Archive:
     """A zip archive held in memory whose entries have all been inflated and checked once."""
 
-    def __init__(self, path: Path, data: bytes, limits: Limits) -> None:
+    def __init__(
+        self, path: Path, data: bytes, limits: Limits, stamp: tuple[int, int] | None = None
+    ) -> None:
         self.path = path
         self.limits = limits
+        self.stamp = stamp  # the file's (size, modification time in ns) when it was read
         self._data = data
         self._entries: dict[str, _Entry] = {}
         self._by_lower: dict[str, str] = {}
@@ -236,7 +239,8 @@ class Archive:
 def read_archive(path: Path, limits: Limits) -> Archive:
     """Read ``path`` into memory and open it as a checked zip, or say what else it is."""
     try:
-        size = os.stat(path).st_size
+        status = os.stat(path)
+        size = status.st_size
         if size > limits.max_total_bytes:
             raise LimitExceeded(
                 f"{path.name} is {size} bytes, more than the limit of {limits.max_total_bytes} "
@@ -259,7 +263,7 @@ def read_archive(path: Path, limits: Limits) -> Archive:
             f"{path.name} is not an Excel workbook (.xlsx or .xlsm); "
             "if it is a CSV or another spreadsheet, save it as .xlsx from Excel."
         )
-    return Archive(path, data, limits)
+    return Archive(path, data, limits, (status.st_size, status.st_mtime_ns))
 
 
 def check_prolog(head: bytes, where: str) -> int:

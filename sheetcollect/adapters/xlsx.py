@@ -8,7 +8,7 @@ from __future__ import annotations
 import stat
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from ..core.our_sheets import OurSheets, Rows, candidate_names, choose_sheets, s
 from ..core.parse import OWNED_HEADERS, find_header
 from ..core.policy import ReadOptions
 from ..core.table import InvoiceTable, read_invoice_table
+from .ooxml_zip import Archive
 from .xlsx_guard import check_workbook
 
 __all__ = ["SheetRead", "check_readable", "read_workbook"]
@@ -62,6 +63,8 @@ class SheetRead:
             are not there yet (nothing in it from the header row to the last invoice).
         limits: the limits it was read within, which the writer opens it with again.
         our_sheets: where sheetcollect's own sheets are, or go (beside a user's "Summary").
+        archive: the file as checked before reading, which the writer patches: the cells it
+            writes belong to the rows that were read, even if the file changes meanwhile.
     """
 
     path: Path
@@ -73,11 +76,13 @@ class SheetRead:
     free_col: int = 0
     limits: Limits = field(default_factory=Limits)
     our_sheets: OurSheets = field(default_factory=OurSheets)
+    archive: Archive | None = field(default=None, compare=False, repr=False)
 
 
-def check_readable(path: Path, limits: Limits | None = None) -> None:
+def check_readable(path: Path, limits: Limits | None = None) -> Archive:
     """Refuse, with one sentence, a path that is not a readable .xlsx/.xlsm workbook, or one
-    that could not be read safely within ``limits`` (see ``xlsx_guard``)."""
+    that could not be read safely within ``limits`` (see ``xlsx_guard``); the checked
+    archive otherwise."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -102,7 +107,7 @@ def check_readable(path: Path, limits: Limits | None = None) -> None:
         raise _ole_error(path)
     if not head.startswith(b"PK"):
         raise UnsupportedFormat(f"{path.name} is not an Excel workbook (.xlsx/.xlsm)")
-    check_workbook(path, limits)
+    return check_workbook(path, limits)
 
 
 def _ole_error(path: Path) -> WorkbookError:
@@ -269,9 +274,9 @@ def read_workbook(
     """Find and read the invoice table of the workbook at ``path``, refusing a file past
     ``limits`` (``[limits]`` of sheetcollect.toml; the defaults when None)."""
     options, limits = options or ReadOptions(), limits or Limits()
-    check_readable(path, limits)
+    archive = check_readable(path, limits)
     with gc_paused():
-        return _read(path, options, limits)
+        return replace(_read(path, options, limits), archive=archive)
 
 
 def _read(path: Path, options: ReadOptions, limits: Limits) -> SheetRead:

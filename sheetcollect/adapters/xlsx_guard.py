@@ -51,10 +51,11 @@ _PARSED_WHOLE = re.compile(r"(?i)(?:^|/)_rels/[^/]*\.rels$|/tables/[^/]*\.xml$")
 _CONTROL = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 
 
-def check_workbook(path: Path, limits: ReadLimits | None = None) -> None:
-    """Refuse, with one sentence, a workbook that cannot be read safely within ``limits``."""
+def check_workbook(path: Path, limits: ReadLimits | None = None) -> Archive:
+    """Refuse, with one sentence, a workbook that cannot be read safely within ``limits``;
+    the archive checked, for the writer to patch (the very bytes that were read)."""
     try:
-        _check(path, limits or DEFAULT_LIMITS)
+        return _check(path, limits or DEFAULT_LIMITS)
     except WorkbookError as exc:
         if "\n" not in str(exc):
             raise
@@ -62,7 +63,7 @@ def check_workbook(path: Path, limits: ReadLimits | None = None) -> None:
         raise type(exc)(" ".join(str(exc).split())) from exc
 
 
-def _check(path: Path, limits: ReadLimits) -> None:
+def _check(path: Path, limits: ReadLimits) -> Archive:
     archive = read_archive(path, limits)
     package = Package(archive)
     for part in archive.names:  # the small parts the writer parses whole, parsed now
@@ -74,6 +75,7 @@ def _check(path: Path, limits: ReadLimits) -> None:
     for sheet in package.sheets:
         if sheet.kind == "worksheet":
             cells += _Scan(archive, sheet, limits, strings, formats, cells).run()
+    return archive
 
 
 # -- numbers as regular expressions ------------------------------------------------------------

@@ -257,9 +257,13 @@ def patch_workbook(
     summary_rows: Sequence[Sequence[Any]] = (),
     force: bool = False,
 ) -> Patch:
-    """Write ``read.path`` with the owned cells filled in to ``dest`` (a new file); the file
-    is opened within the limits it was read with."""
-    package = Package.open(read.path, read.limits)
+    """Write ``read.path`` with the owned cells filled in to ``dest`` (a new file): the
+    archive checked when it was read (not read and checked again), else the file, opened
+    within the limits it was read with."""
+    if read.archive is not None:
+        package = Package(read.archive)
+    else:
+        package = Package.open(read.path, read.limits)
     ws = package.worksheet(read.table.sheet)
     if ws.protected and not force:
         raise WorkbookLocked(

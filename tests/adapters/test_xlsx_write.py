@@ -297,6 +297,38 @@ def test_dry_run_and_output_leave_the_original_alone(tmp_path, sample):
     assert openpyxl.load_workbook(out)["Invoices"]["M4"].value == "Collection status"
 
 
+def _save_when_writing(book: Path, saved: bytes):
+    """An on_step that saves other bytes over ``book`` as the write starts, as Excel would."""
+
+    def step(name: str, done: int | None = None, total: int | None = None) -> None:
+        if name.startswith("Writing"):
+            book.write_bytes(saved)
+
+    return step
+
+
+def test_a_save_during_the_run_is_kept_and_nothing_is_written(tmp_path, sample):
+    edited = write_workbook(
+        tmp_path / "edited.xlsx",
+        [["Invoice", "Customer", "Due date", "Amount"], ["9", "Z", AS_OF, 1]],
+    ).read_bytes()
+    with pytest.raises(WorkbookLocked, match="changed while sheetcollect was running"):
+        run_workbook(sample, as_of=AS_OF, drafts=False, on_step=_save_when_writing(sample, edited))
+    assert sample.read_bytes() == edited  # the bookkeeper's save stays
+    assert not (sample.parent / ".sheetcollect-backup").exists()
+    assert sorted(p.name for p in sample.parent.iterdir() if p.name.startswith(".")) == []
+
+
+def test_the_write_patches_the_file_as_it_was_read(tmp_path, sample):
+    pristine = tmp_path / "pristine.xlsx"
+    shutil.copy(sample, pristine)
+    expected, got = tmp_path / "expected.xlsx", tmp_path / "got.xlsx"
+    run_workbook(pristine, as_of=AS_OF, drafts=False, output=expected)
+    step = _save_when_writing(sample, b"PK\x03\x04 not what was read")
+    run_workbook(sample, as_of=AS_OF, drafts=False, output=got, on_step=step)
+    assert got.read_bytes() == expected.read_bytes()  # the cells belong to the rows read
+
+
 def test_replace_file_failure_leaves_original_and_no_temp(tmp_path):
     target = tmp_path / "book.xlsx"
     target.write_bytes(b"original")
