@@ -75,7 +75,7 @@ def _write(
             force=force,
         )
         if dest == read.path and read.archive is not None:  # the last moment before the swap
-            check_unchanged(dest, read.archive.stamp)
+            check_unchanged(dest, read.archive.stamp, read.archive.data)
 
     changed, _backup = replace_file(dest, write, backup=dest == read.path)
     files = [str(d.path) for d in out.drafts if d.path]

@@ -90,14 +90,17 @@ def _backup(path: Path, stamp: str) -> Path:
     return target
 
 
-def check_unchanged(path: Path, stamp: tuple[int, int] | None) -> None:
+def check_unchanged(path: Path, stamp: tuple[int, int] | None, content: bytes) -> None:
     """Refuse to replace ``path`` if it changed since it was read (``stamp``: its size and
-    modification time then): the bookkeeper saved it meanwhile, and their save must stay."""
+    modification time then; ``content``: its bytes): the bookkeeper saved it meanwhile, and
+    their save must stay. A file only touched (a sync client, a backup tool) is not refused."""
     try:
         status = path.stat()
+        same = stamp is None or (status.st_size, status.st_mtime_ns) == stamp
+        same = same or (status.st_size == len(content) and path.read_bytes() == content)
     except OSError:
-        status = None
-    if stamp is not None and (status is None or (status.st_size, status.st_mtime_ns) != stamp):
+        same = False
+    if not same:
         raise WorkbookLocked(
             f"{path.name} changed while sheetcollect was running (saved from Excel?); nothing "
             "was written: run again to assess the version saved"

@@ -82,6 +82,11 @@ class Archive:
             total += self._verify(name, total)
 
     @property
+    def data(self) -> bytes:
+        """The file's bytes as read."""
+        return self._data
+
+    @property
     def names(self) -> list[str]:
         """Entry names in the order they appear in the archive."""
         return list(self._entries)

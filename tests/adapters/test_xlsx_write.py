@@ -319,6 +319,14 @@ def test_a_save_during_the_run_is_kept_and_nothing_is_written(tmp_path, sample):
     assert sorted(p.name for p in sample.parent.iterdir() if p.name.startswith(".")) == []
 
 
+def test_a_file_only_touched_during_the_run_is_written(sample):
+    def touch(name: str, done: int | None = None, total: int | None = None) -> None:
+        if name.startswith("Writing"):
+            os.utime(sample, (1_000_000, 1_000_000))  # a sync client: same bytes, new time
+
+    assert run_workbook(sample, as_of=AS_OF, drafts=False, on_step=touch).written
+
+
 def test_the_write_patches_the_file_as_it_was_read(tmp_path, sample):
     pristine = tmp_path / "pristine.xlsx"
     shutil.copy(sample, pristine)
