@@ -164,9 +164,9 @@ class CellBlock:
         pieces: list[Iterable[bytes]] = []
         for tag, column, styles in zip(self._opens, self.values, style_columns, strict=True):
             values = column[lo:hi]
-            tails = self._tails_of(values, styles)
             if SKIP in values and values.count(SKIP) == len(values):
                 continue  # nothing in this column for these rows
+            tails = self._tails_of(values, styles)
             if SKIP in values:  # a skipped cell is left out: no tag, no r=, no rest
                 here = [value is not SKIP for value in values]
                 pieces += (

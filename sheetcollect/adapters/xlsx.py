@@ -5,10 +5,11 @@ Reading uses python-calamine: fast, exact, and it gives formula cells their cach
 
 from __future__ import annotations
 
+import io
 import stat
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +64,9 @@ class SheetRead:
             are not there yet (nothing in it from the header row to the last invoice).
         limits: the limits it was read within, which the writer opens it with again.
         our_sheets: where sheetcollect's own sheets are, or go (beside a user's "Summary").
-        archive: the file as checked before reading, which the writer patches: the cells it
-            writes belong to the rows that were read, even if the file changes meanwhile.
+        archive: the file's bytes as the guard checked them, which calamine read and the
+            writer patches: the cells written belong to the rows read, even if the file
+            changes meanwhile.
     """
 
     path: Path
@@ -121,24 +123,25 @@ def _ole_error(path: Path) -> WorkbookError:
     return UnsupportedFormat(f"{path.name} is {_CONVERT['.xls']}")
 
 
-def _date1904(path: Path) -> bool:
+def _date1904(data: bytes) -> bool:
     """Whether the workbook counts dates from 1904 (Excel for Mac's old default)."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             head = archive.read("xl/workbook.xml")[:4096]
     except (KeyError, zipfile.BadZipFile, OSError):
         return False
     return b'date1904="1"' in head or b'date1904="true"' in head
 
 
-def _open(path: Path) -> calamine.CalamineWorkbook:
+def _open(path: Path, data: bytes) -> calamine.CalamineWorkbook:
+    """calamine's workbook of the bytes the guard checked (the file is not read again)."""
     try:
-        return calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
+        return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data), load_tables=True)
     except calamine.PasswordError as exc:
         raise _ole_error(path) from exc
     except Exception as first:
         try:
-            return calamine.CalamineWorkbook.from_path(str(path))
+            return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         except Exception as exc:
             raise CorruptWorkbook(f"{path.name} cannot be read as a workbook: {exc}") from first
 
@@ -276,15 +279,15 @@ def read_workbook(
     options, limits = options or ReadOptions(), limits or Limits()
     archive = check_readable(path, limits)
     with gc_paused():
-        return replace(_read(path, options, limits), archive=archive)
+        return _read(path, archive, options, limits)
 
 
-def _read(path: Path, options: ReadOptions, limits: Limits) -> SheetRead:
-    workbook = _open(path)
+def _read(path: Path, archive: Archive, options: ReadOptions, limits: Limits) -> SheetRead:
+    workbook = _open(path, archive.data)
     try:
         ours, whole = _our_sheets(workbook)
         sheet, rows, origin = _pick_sheet(workbook, options, path, ours)
-        date1904 = _date1904(path)
+        date1904 = _date1904(archive.data)
         first = read_invoice_table(
             rows, sheet=sheet, origin=origin, options=options, date1904=date1904
         )
@@ -306,6 +309,7 @@ def _read(path: Path, options: ReadOptions, limits: Limits) -> SheetRead:
             _free_column(rows, origin, table, missing),
             limits,
             ours,
+            archive,
         )
     except (NoInvoiceTable, CorruptWorkbook) as exc:
         message = str(exc)
