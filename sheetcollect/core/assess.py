@@ -126,7 +126,7 @@ class _Assessor:
         policy = self.policy
         if outstanding < policy.agency_threshold:
             advice = (
-                f"{outstanding:,.2f} outstanding is under the "  # _money(outstanding)
+                f"{_money(outstanding)} outstanding is under the "
                 f"{self._threshold} threshold, so write off or use small claims"
             )
             label = policy.stage_labels["escalate_small"]
@@ -140,11 +140,12 @@ class _Assessor:
                 )
             else:
                 advice = (
-                    f"an agency at {fee} would recover {net:,.2f} net of its costs, so hand it over"
+                    f"an agency at {fee} would recover {_money(net)} net of its costs, "
+                    "so hand it over"
                 )
             label = policy.stage_labels["escalate"]
         why = f"{step.why}: {advice}"
-        return _new_step(_Step, (step.status, step.stage, step.when, why, label))
+        return _Step(step.status, step.stage, step.when, why, label)
 
     def _calendar_step(self, due_date: date, days: int) -> _Step:
         policy, due = self.policy, due_date.isoformat()
@@ -288,20 +289,11 @@ class _Assessor:
         claim = _NO_CLAIM
         if self.fees_active and days > 0 and step.status in _CLAIMABLE:
             claim = may_claim(outstanding, invoice.due, days, step.stage, self.policy.fees).total
-        return _new_assessment(
-            Assessment,
-            (
-                invoice,
-                step.status,
-                step.stage,
-                days,
-                None if step.status in _SETTLED else bucket,
-                step.action,
-                step.when,
-                step.why,
-                claim,
-            ),
-        )
+        bucket_or_none = None if step.status in _SETTLED else bucket
+        return Assessment(
+            invoice, step.status, step.stage, days, bucket_or_none, step.action, step.when,
+            step.why, claim,
+        )  # fmt: skip
 
     def counted(self, history: Sequence[LogEntry]) -> list[_Contact]:
         """The entries of ``history`` that count as contact before ``as_of``: filtered once per
@@ -315,10 +307,6 @@ class _Assessor:
             ]
             found = self._counted[id(history)] = (history, contacts)
         return found[1]
-
-
-# Assessment(...) and _Step(...) without their Python-level __new__: 100,000 a run
-_new_assessment = _new_step = tuple.__new__
 
 
 class _Contact(NamedTuple):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .model import (
@@ -79,7 +78,6 @@ def _summary(group: Sequence[Assessment], policy: Policy, key: str) -> CustomerS
     worst_from = _RANK[threshold] if threshold else len(STAGES)
     worst: Assessment | None = None  # the first open invoice at the stop-supply stage
     first: Assessment | None = None  # the earliest action at the highest stage so far
-    first_when, row = date.max, 0  # first's date and row
     closed = 0
     for a in group:
         invoice = a.invoice
@@ -99,14 +97,9 @@ def _summary(group: Sequence[Assessment], policy: Policy, key: str) -> CustomerS
         if rank >= worst_from and worst is None:
             worst = a
         if rank > top:
-            top, first, first_when = rank, None, date.max
-        when = a.next_action_date
-        if (
-            rank == top
-            and when
-            and (first is None or when < first_when or (when == first_when and invoice.row < row))
-        ):  # the earliest action at the highest stage, as min() by (date, row) picks it
-            first, first_when, row = a, when, invoice.row
+            top, first = rank, None
+        if rank == top and a.next_action_date and _earlier(a, first):
+            first = a  # the earliest action at the highest stage, as min() by (date, row)
     count = len(group) - closed
     average = None
     if late:
