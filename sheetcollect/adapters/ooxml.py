@@ -53,6 +53,7 @@ from sheetcollect.adapters.ooxml_opc import (
 )
 from sheetcollect.adapters.ooxml_parts import WholeParts
 from sheetcollect.adapters.ooxml_sheet import WorksheetEditor
+from sheetcollect.adapters.ooxml_spool import SheetData, spool
 from sheetcollect.adapters.ooxml_stream import deflate_and_check
 from sheetcollect.adapters.ooxml_styles import Styles
 from sheetcollect.adapters.ooxml_tables import TableInfo, TablePart
@@ -108,6 +109,9 @@ class Package:
 
     def __init__(self, archive: Archive) -> None:
         self._archive = archive
+        #: where a large sheet's XML is spooled while it is edited (see ooxml_spool); None:
+        #: the system's temporary folder
+        self.spool_dir: Path | None = None
         self.path = archive.path
         self._where = archive.path.name
         ct_name = archive.find(CONTENT_TYPES)
@@ -181,7 +185,8 @@ class Package:
                 f"{self._where}: sheet {info.name!r} is a {info.kind}, not a worksheet."
             )
         if info.part not in self._editors:
-            self._editors[info.part] = self._editor(info, self._archive.read(info.part))
+            data = spool(self._archive, info.part, self.spool_dir)
+            self._editors[info.part] = self._editor(info, data)
         return self._editors[info.part]
 
     # -- changing it -----------------------------------------------------------------------
@@ -333,7 +338,7 @@ class Package:
                 return found or part
         return None
 
-    def _editor(self, info: SheetInfo, data: bytes, is_new: bool = False) -> WorksheetEditor:
+    def _editor(self, info: SheetInfo, data: SheetData, is_new: bool = False) -> WorksheetEditor:
         return WorksheetEditor(
             info.name,
             info.part,

@@ -60,7 +60,7 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
 
 def utf8_prolog(data: bytes, where: str) -> bytes | None:
     """The prolog (declaration, byte-order mark) of a UTF-8 part; None for other encodings."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # data[:2]: a memory map has no startswith
         return None
     head = data[: check_prolog(data[:_PEEK], where)]
     declared = _ENCODING.search(head)

@@ -8,6 +8,10 @@ everything else is handed on as the original bytes.
 
 Comments, CDATA and processing instructions inside <sheetData> would defeat the byte
 search; Excel never writes them, so such a sheet is refused rather than guessed at.
+
+A large part's bytes may be a memory map (``ooxml_spool``): every pass over the rows then
+goes forward a window at a time and lets go of what it has passed, so the whole sheet is
+never resident at once.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from functools import lru_cache
 
 from sheetcollect.adapters.ooxml_cells import column_number
 from sheetcollect.adapters.ooxml_opc import R_NS, SML_NS, STRICT_SML_NS, utf8_prolog
+from sheetcollect.adapters.ooxml_spool import SheetData, close, let_go
 from sheetcollect.core.errors import CorruptWorkbook, UnsupportedFormat
 
 # One token of markup: comment | CDATA | PI | other <! | end tag (1) | start or empty tag (2, 3, 4).
@@ -36,6 +41,7 @@ _ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _CELL_COLUMN = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?\d+["']""")
 _SPANS = re.compile(rb"""\sspans\s*=\s*(["'])([^"']*)\1""")
 _DELIMS = frozenset(b" \t\r\n/>")
+_WINDOW = 4 * 1024 * 1024  # bytes of rows a pass over the body looks at before letting go
 # CT_Worksheet's children after <sheetData>, in the schema's order (ECMA-376 Part 1, 18.3.1.99):
 # Excel repairs a sheet whose elements are out of this order.
 TAIL_ORDER = (
@@ -75,8 +81,10 @@ class Element:
 class SheetBytes:
     """The landmarks and rows of one worksheet part, found in its bytes."""
 
-    def __init__(self, data: bytes, where: str, reload: Callable[[], bytes] | None = None) -> None:
-        self._data: bytes | None = data
+    def __init__(
+        self, data: SheetData, where: str, reload: Callable[[], bytes] | None = None
+    ) -> None:
+        self._data: SheetData | None = data
         self._reload = reload
         self.where = where
         self._scan_head()
@@ -84,7 +92,7 @@ class SheetBytes:
         self._tail: list[Element] | None = None
 
     @property
-    def data(self) -> bytes:
+    def data(self) -> SheetData:
         """The part's bytes (read again through ``reload`` if they were let go)."""
         if self._data is None:
             assert self._reload is not None
@@ -95,7 +103,34 @@ class SheetBytes:
         """Let go of the part's bytes until they are needed again, if they can be read again;
         what was found in them (rows, landmarks) is kept."""
         if self._reload is not None:
+            close(self._data)
             self._data = None
+
+    def let_go(self, upto: int) -> None:
+        """Done with the bytes before ``upto`` for now: a map hands back their pages (they
+        are read again from its file if they are looked at later)."""
+        if self._data is not None:
+            let_go(self._data, upto)
+
+    def _windows(self, start: int, stop: int, cut: bytes) -> Iterator[tuple[int, int]]:
+        """``start``..``stop`` in spans of about ``_WINDOW`` bytes, each ending just before
+        an occurrence of ``cut`` (or at ``stop``); what each span covered is let go after."""
+        data = self.data
+        while start < stop:
+            end = data.find(cut, min(start + _WINDOW, stop), stop) if stop - start > _WINDOW else -1
+            end = stop if end < 0 else end
+            yield start, end
+            self.let_go(end)
+            start = end
+
+    def _find_forward(self, needle: bytes, start: int) -> int:
+        """``data.find(needle, start)``, a window at a time."""
+        data, size = self.data, len(self.data)
+        for low, high in self._windows(start, size, b"<"):
+            i = data.find(needle, low, min(high + len(needle), size))
+            if i >= 0:
+                return i
+        return -1
 
     # -- landmarks -------------------------------------------------------------------------
 
@@ -125,7 +160,7 @@ class SheetBytes:
         self.body_start = self.body_end = self.sheet_data_end = element.tag_end
         self.sheet_data_empty = element.end >= 0
         if element.end < 0:  # not <sheetData/>: the rows run to </sheetData>
-            self.body_end = data.find(b"</" + self.p + b"sheetData", element.tag_end)
+            self.body_end = self._find_forward(b"</" + self.p + b"sheetData", element.tag_end)
             close = data.find(b">", self.body_end)
             if self.body_end < 0 or close < 0:
                 raise CorruptWorkbook(f"{self.where}: <sheetData> is never closed.")
@@ -276,21 +311,24 @@ class SheetBytes:
 
     def _scan_rows(self) -> tuple[array[int], array[int]]:
         data, start, stop = self.data, self.body_start, self.body_end
-        for marker in (b"<!--", b"<![CDATA[", b"<?"):
-            # A one-byte search first: '!' and '?' are rare in cells, '<' is everywhere.
-            if data.find(marker[1:2], start, stop) >= 0 and data.find(marker, start, stop) >= 0:
-                raise UnsupportedFormat(
-                    f"{self.where} has XML comments or CDATA among its cells, which Excel never "
-                    "writes; open and save the file in Excel first."
-                )
         row_start = b"<" + re.escape(self.p) + b"row"
-        # As Excel writes them, r= first: row starts and numbers in two C-speed passes.
+        # As Excel writes them, r= first: row starts and numbers in two C-speed passes (over
+        # windows cut before a row, so that no tag or marker is ever split).
         at_row, plain = (
             re.compile(row_start + rb"(?=[\s/>])"),
             re.compile(row_start + rb' r="(\d+)"'),
         )
-        starts = array("q", [m.start() for m in at_row.finditer(data, start, stop)])
-        nums = array("q", map(int, plain.findall(data, start, stop)))
+        starts, nums = array("q"), array("q")
+        for low, high in self._windows(start, stop, b"<" + self.p + b"row"):
+            for marker in (b"<!--", b"<![CDATA[", b"<?"):
+                # A one-byte search first: '!' and '?' are rare in cells, '<' is everywhere.
+                if data.find(marker[1:2], low, high) >= 0 and data.find(marker, low, high) >= 0:
+                    raise UnsupportedFormat(
+                        f"{self.where} has XML comments or CDATA among its cells, which Excel "
+                        "never writes; open and save the file in Excel first."
+                    )
+            starts.extend(m.start() for m in at_row.finditer(data, low, high))
+            nums.extend(map(int, plain.findall(data, low, high)))
         plain_rows = len(nums) == len(starts) and (not nums or nums[0] > 0)
         if plain_rows and all(map(int.__lt__, nums, nums[1:])):  # and in order
             return nums, starts
@@ -310,6 +348,7 @@ class SheetBytes:
             nums.append(number)
             starts.append(m.start())
             last = number
+        self.let_go(stop)
         return nums, starts
 
     def row_bounds(self, index: int) -> tuple[int, int, int]:
@@ -338,7 +377,7 @@ class SheetBytes:
         """Index of the '>' that closes the tag starting at ``i``."""
         data = self.data
         j = data.find(b">", i)
-        if j >= 0 and data.count(b'"', i, j) % 2 == 0 and data.find(b"'", i, j) < 0:
+        if j >= 0 and data[i:j].count(b'"') % 2 == 0 and data.find(b"'", i, j) < 0:
             return j
         m = _TAG.match(data, i)
         if m is None:

@@ -29,6 +29,7 @@ from sheetcollect.adapters.ooxml_cells import (
 )
 from sheetcollect.adapters.ooxml_patch import patch_row, patch_window
 from sheetcollect.adapters.ooxml_rows import SheetBytes
+from sheetcollect.adapters.ooxml_spool import SheetData
 from sheetcollect.adapters.ooxml_stream import CHUNK, xml_problem
 from sheetcollect.adapters.ooxml_tables import TableInfo, TablePart
 from sheetcollect.core.errors import CorruptWorkbook, WorkbookError
@@ -55,7 +56,7 @@ class WorksheetEditor:
         self,
         name: str,
         part: str,
-        data: bytes,
+        data: SheetData,
         *,
         where: str,
         date1904: bool,
@@ -382,6 +383,7 @@ class WorksheetEditor:
             if size >= CHUNK:
                 yield b"".join(out)
                 out, size = [], 0
+                sheet.let_go(pos)  # a spooled sheet is walked once, forward
         out.append(data[pos:kept_end])
         out.append(data[rows_end : sheet.body_end])  # whitespace after the last row, if any
         yield b"".join(out)

@@ -114,6 +114,16 @@ class Archive:
             raise CorruptWorkbook(f"{self.path.name}: part {info.filename} changed size.")
         return data
 
+    def size(self, name: str) -> int:
+        """How many bytes one entry inflates to (checked at open)."""
+        return self._entries[name].info.file_size
+
+    def chunks(self, name: str, size: int = MiB) -> Iterator[bytes]:
+        """The decompressed bytes of one entry in pieces of at most ``size``, never all of it
+        at once (the entry was checked at open, so this only has to stream)."""
+        info, raw = self.raw(name)
+        return inflated(info, raw, size)
+
     def raw(self, name: str) -> tuple[zipfile.ZipInfo, bytes]:
         """An entry's central-directory record and its compressed stream, as stored."""
         entry = self._entries[name]
@@ -239,6 +249,23 @@ class Archive:
             ) from exc
         if not decompressor.eof:
             raise CorruptWorkbook(f"{self.path.name}: part {info.filename} is truncated.")
+
+
+def inflated(info: zipfile.ZipInfo, raw: bytes, size: int) -> Iterator[bytes]:
+    """The stream ``raw`` of the entry ``info`` inflated, in pieces of at most ``size``."""
+    if info.compress_type == zipfile.ZIP_STORED:
+        for start in range(0, len(raw), size):
+            yield raw[start : start + size]
+        return
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    pending: bytes = raw
+    while not inflater.eof:  # output held back by ``size`` still comes once input has run out
+        out = inflater.decompress(pending, size)
+        pending = inflater.unconsumed_tail
+        if out:
+            yield out
+        elif not pending:
+            break
 
 
 def read_archive(path: Path, limits: Limits) -> Archive:

@@ -8,14 +8,15 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import python_calamine as calamine
 
-from ..core.bulk import gc_paused
+from ..core.bulk import gc_paused, return_freed_memory
 from ..core.contact_log import LOG_SHEET, read_contact_log
 from ..core.errors import (
     CorruptWorkbook,
@@ -27,7 +28,7 @@ from ..core.errors import (
 from ..core.limits import Limits
 from ..core.model import LogEntry, Problem
 from ..core.our_sheets import OurSheets, Rows, candidate_names, choose_sheets, sheet_notices
-from ..core.parse import OWNED_HEADERS, find_header
+from ..core.parse import OWNED_HEADERS, find_header, owned_columns
 from ..core.policy import ReadOptions
 from ..core.table import InvoiceTable, read_invoice_table
 from .ooxml_zip import Archive
@@ -185,7 +186,8 @@ def _candidate_sheets(
 def _pick_sheet(
     workbook: calamine.CalamineWorkbook, options: ReadOptions, path: Path, ours: OurSheets
 ) -> tuple[str, list[list[Any]], Origin]:
-    """The sheet whose header row looks most like an invoice table, with its rows."""
+    """The sheet whose header row looks most like an invoice table, with its rows (the owned
+    columns' cells below the header left out: see ``_forget_owned``)."""
     names = _candidate_sheets(workbook, options, path, ours)
     if not names:
         raise NoInvoiceTable("has no worksheet to read")
@@ -194,6 +196,7 @@ def _pick_sheet(
         rows, origin = _rows(workbook, name)
         match = find_header(rows[:_SCAN_ROWS], options.columns or None)
         if match is not None and (best is None or match.score > best[0]):
+            _forget_owned(rows, match.row, owned_columns(match.headers).values())
             best = (match.score, name, rows, origin)
     if best is None:
         rows, origin = _rows(workbook, names[0])
@@ -201,6 +204,29 @@ def _pick_sheet(
         read_invoice_table(rows[:_SCAN_ROWS], sheet=names[0], origin=origin, options=options)
         raise NoInvoiceTable(f"{path.name}: no invoice table found")
     return best[1], best[2], best[3]
+
+
+def _forget_owned(rows: list[list[Any]], header: int, owned: Iterable[int]) -> None:
+    """Blank the owned columns' cells below the ``header`` row: they are rewritten, never
+    read, and once a sheet has been written their text is as large as the user's own
+    (100,000 "Why" sentences). Freed before the invoices are built, that memory holds the
+    invoices instead of growing the process by as much."""
+    columns = sorted(owned)
+    if not columns:
+        return
+    low, high = columns[0], columns[-1] + 1
+    if high - low == len(columns):  # side by side, as they are written: one slice a row
+        blanks = [""] * len(columns)
+        for row in islice(rows, header + 1, None):
+            if len(row) >= high:
+                row[low:high] = blanks
+            else:
+                row[low:high] = blanks[: max(0, len(row) - low)]
+        return
+    for row in islice(rows, header + 1, None):
+        for i in columns:
+            if i < len(row):
+                row[i] = ""
 
 
 def _table_end(workbook: calamine.CalamineWorkbook, sheet: str, header_row: int) -> int | None:
@@ -318,3 +344,4 @@ def _read(path: Path, archive: Archive, options: ReadOptions, limits: Limits) ->
         raise type(exc)(message) from None
     finally:
         workbook.close()
+        return_freed_memory()  # calamine's freed heap, before the assessing and writing

@@ -25,8 +25,6 @@ the first limit.
 from __future__ import annotations
 
 import re
-import zipfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,9 +117,8 @@ def pieces(archive: Archive, part: str, size: int = MiB) -> Iterator[bytes]:
     or row tag where there is one), so that no tag is ever split: a tag or text longer than a
     piece makes a longer piece. The archive has already inflated and checked every part
     against the limits, so this only has to stream."""
-    info, raw = archive.raw(part)
     pending: list[bytes] = []  # the piece in the making: no tag starts in it after its first
-    for chunk in _inflated(info, raw, size):
+    for chunk in archive.chunks(part, size):
         cut = max(chunk.rfind(b"<c"), chunk.rfind(b"<row"))
         if cut < 0:
             cut = chunk.rfind(b"<")
@@ -134,22 +131,6 @@ def pieces(archive: Archive, part: str, size: int = MiB) -> Iterator[bytes]:
         pending = [chunk[cut:]]
     if pending:
         yield b"".join(pending)
-
-
-def _inflated(info: zipfile.ZipInfo, raw: bytes, size: int) -> Iterator[bytes]:
-    if info.compress_type == zipfile.ZIP_STORED:
-        for start in range(0, len(raw), size):
-            yield raw[start : start + size]
-        return
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    pending: bytes = raw
-    while not inflater.eof:  # output held back by ``size`` still comes once input has run out
-        out = inflater.decompress(pending, size)
-        pending = inflater.unconsumed_tail
-        if out:
-            yield out
-        elif not pending:
-            break
 
 
 # -- shared strings --------------------------------------------------------------------------

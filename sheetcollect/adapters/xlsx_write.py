@@ -264,6 +264,7 @@ def patch_workbook(
         package = Package(read.archive)
     else:
         package = Package.open(read.path, read.limits)
+    package.spool_dir = dest.parent  # beside the file written: on its disk, not in memory
     ws = package.worksheet(read.table.sheet)
     if ws.protected and not force:
         raise WorkbookLocked(
