@@ -120,9 +120,8 @@ class Archive:
 
     def chunks(self, name: str, size: int = MiB) -> Iterator[bytes]:
         """The decompressed bytes of one entry in pieces of at most ``size``, never all of it
-        at once (the entry was checked at open, so this only has to stream)."""
-        info, raw = self.raw(name)
-        return inflated(info, raw, size)
+        at once."""
+        return self._decompressed_chunks(self._entries[name], size)
 
     def raw(self, name: str) -> tuple[zipfile.ZipInfo, bytes]:
         """An entry's central-directory record and its compressed stream, as stored."""
@@ -220,12 +219,12 @@ class Archive:
                 )
             yield chunk
 
-    def _decompressed_chunks(self, entry: _Entry) -> Iterator[bytes]:
+    def _decompressed_chunks(self, entry: _Entry, size: int = _OUT_CHUNK) -> Iterator[bytes]:
         info = entry.info
         raw = memoryview(self._data)[entry.data_offset : entry.data_offset + info.compress_size]
         if info.compress_type == zipfile.ZIP_STORED:
-            for start in range(0, len(raw), _OUT_CHUNK):
-                yield bytes(raw[start : start + _OUT_CHUNK])
+            for start in range(0, len(raw), size):
+                yield bytes(raw[start : start + size])
             return
         decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
         try:
@@ -234,12 +233,12 @@ class Archive:
             for start in range(0, len(raw), _IN_CHUNK):
                 pending: bytes | memoryview = raw[start : start + _IN_CHUNK]
                 while pending and not decompressor.eof:
-                    out = decompressor.decompress(pending, _OUT_CHUNK)
+                    out = decompressor.decompress(pending, size)
                     pending = decompressor.unconsumed_tail
                     if out:
                         yield out
             while not decompressor.eof:
-                out = decompressor.decompress(b"", _OUT_CHUNK)
+                out = decompressor.decompress(b"", size)
                 if not out:
                     break
                 yield out
@@ -249,23 +248,6 @@ class Archive:
             ) from exc
         if not decompressor.eof:
             raise CorruptWorkbook(f"{self.path.name}: part {info.filename} is truncated.")
-
-
-def inflated(info: zipfile.ZipInfo, raw: bytes, size: int) -> Iterator[bytes]:
-    """The stream ``raw`` of the entry ``info`` inflated, in pieces of at most ``size``."""
-    if info.compress_type == zipfile.ZIP_STORED:
-        for start in range(0, len(raw), size):
-            yield raw[start : start + size]
-        return
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    pending: bytes = raw
-    while not inflater.eof:  # output held back by ``size`` still comes once input has run out
-        out = inflater.decompress(pending, size)
-        pending = inflater.unconsumed_tail
-        if out:
-            yield out
-        elif not pending:
-            break
 
 
 def read_archive(path: Path, limits: Limits) -> Archive:
