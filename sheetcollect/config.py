@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,9 +80,11 @@ def load_config(path: Path | None) -> Config:
     try:
         config = config_from_dict(raw)
         draft_settings(config)  # checked now, so a bad value stops the run before any work
-        return config
     except ConfigError as exc:
         message = str(exc).replace("sheetcollect.toml:", f"{path}:", 1)
         if not message.startswith(str(path)):
             message = f"{path}: {message}"
         raise ConfigError(message) from None
+    # a limit's refusal names the file to raise it in: this one, wherever --config found it
+    settings = path.name if path.name == CONFIG_NAME else str(path)
+    return replace(config, limits=replace(config.limits, settings=settings))

@@ -7,7 +7,7 @@ from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
-from .core.limits import Limits
+from .core.limits import LIMIT_KEYS
 from .core.model import STAGES
 from .core.policy import COLOUR_KEYS, Config, Fees, Policy
 from .drafts import DraftSettings
@@ -143,7 +143,7 @@ def default_config_text() -> str:
         "# How much of a workbook file is read: past a limit the run stops and names it.",
         "# Raise one only for a genuinely huge workbook; each costs memory and time.",
         *_section(
-            "limits", {f.name: getattr(limits, f.name) for f in fields(Limits)}, _LIMIT_NOTES
+            "limits", {key: getattr(limits, key) for key in LIMIT_KEYS}, _LIMIT_NOTES
         ),
     ]
     assert set(STAGES[1:]) <= set(policy.stage_starts)

@@ -360,6 +360,16 @@ def test_a_limit_lowered_in_the_config_refuses_a_file_the_defaults_read(
         assert path.read_bytes() == before
 
 
+def test_a_limit_set_in_a_config_given_by_path_is_to_be_raised_in_that_file(tmp_path):
+    path = invoices_workbook(tmp_path / "small.xlsx")
+    settings = tmp_path / "settings" / "tight.toml"
+    settings.parent.mkdir()
+    settings.write_text("[limits]\nmax_rows = 3\n", encoding="utf-8")
+    outcome = run_isolated("run", str(path), "--as-of", AS_OF, "--config", str(settings))
+    assert outcome.clean and outcome.one_line_error, outcome
+    assert f"raise [limits] max_rows in {settings} to read it anyway" in outcome.stderr
+
+
 def _many_parts(src: Path, dest: Path, extra: int) -> Path:
     """``src`` with ``extra`` small text parts more (declared, as Excel would keep them)."""
     old = parts(src)

@@ -28,7 +28,7 @@ from sheetcollect.core.errors import (
     UnsupportedFormat,
     WorkbookError,
 )
-from sheetcollect.core.limits import Limits, MiB, raise_limit
+from sheetcollect.core.limits import Limits, MiB
 
 # Level 5 compresses a large sheet about as small as 6 (within ~2%) in a little over half the time.
 DEFLATE_LEVEL = 5
@@ -147,7 +147,7 @@ class Archive:
         if len(infos) > limits.max_parts:
             raise LimitExceeded(
                 f"{name} has {len(infos)} parts, more than the limit of {limits.max_parts} "
-                f"(max_parts); {raise_limit('max_parts')}"
+                f"(max_parts); {limits.raise_hint('max_parts')}"
             )
         if len({i.filename.lower() for i in infos}) != len(infos):  # part names ignore case
             raise CorruptWorkbook(f"{name} has two zip entries with the same name.")
@@ -158,7 +158,7 @@ class Archive:
                 raise LimitExceeded(
                     f"{name}: part {info.filename} declares {info.file_size} bytes, more than "
                     f"the limit of {limits.max_part_bytes} (max_part_bytes); "
-                    + raise_limit("max_part_bytes")
+                    + limits.raise_hint("max_part_bytes")
                 )
             if info.flag_bits & 0x1:
                 raise UnsupportedFormat(
@@ -172,7 +172,8 @@ class Archive:
         if declared > limits.max_total_bytes:
             raise LimitExceeded(
                 f"{name} declares {declared} bytes uncompressed, more than the limit of "
-                f"{limits.max_total_bytes} (max_total_bytes); {raise_limit('max_total_bytes')}"
+                f"{limits.max_total_bytes} (max_total_bytes); "
+                + limits.raise_hint("max_total_bytes")
             )
 
     def _data_offset(self, info: zipfile.ZipInfo) -> int:
@@ -215,7 +216,7 @@ class Archive:
             if produced > budget:
                 raise LimitExceeded(
                     f"{self.path.name}: part {info.filename} inflates past the limit of "
-                    f"{budget} bytes ({key}); {raise_limit(key)}"
+                    f"{budget} bytes ({key}); {limits.raise_hint(key)}"
                 )
             yield chunk
 
@@ -258,7 +259,7 @@ def read_archive(path: Path, limits: Limits) -> Archive:
         if size > limits.max_total_bytes:
             raise LimitExceeded(
                 f"{path.name} is {size} bytes, more than the limit of {limits.max_total_bytes} "
-                f"(max_total_bytes); {raise_limit('max_total_bytes')}"
+                f"(max_total_bytes); {limits.raise_hint('max_total_bytes')}"
             )
         data = path.read_bytes()
     except OSError as exc:

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..core.errors import CorruptWorkbook, LimitExceeded, UnsupportedFormat, WorkbookError
-from ..core.limits import Limits, raise_limit
+from ..core.limits import Limits
 from .ooxml import Package, SheetInfo
 from .ooxml_cells import column_letters
 from .ooxml_opc import parse_xml
@@ -343,13 +343,13 @@ class _Scan:
         if rows > limits.max_rows:
             raise LimitExceeded(
                 f"{self.where}: runs to row {rows:,}, more than the limit of "
-                f"{limits.max_rows:,} rows (max_rows); {raise_limit('max_rows')}"
+                f"{limits.max_rows:,} rows (max_rows); {limits.raise_hint('max_rows')}"
             )
         if cols > limits.max_columns:
             raise LimitExceeded(
                 f"{self.where}: runs to column {column_letters(cols)} ({cols:,}), more than "
                 f"the limit of {limits.max_columns:,} columns (max_columns); "
-                + raise_limit("max_columns")
+                + limits.raise_hint("max_columns")
             )
         if cells_before + rows * cols > limits.max_cells:
             n = cells_before
@@ -357,7 +357,7 @@ class _Scan:
             raise LimitExceeded(
                 f"{self.where}: its used range A1:{last} holds {rows * cols:,} cells{before} "
                 f"more than the limit of {limits.max_cells:,} (max_cells); delete stray cells "
-                f"far below or right of the invoices, or {raise_limit('max_cells')}"
+                f"far below or right of the invoices, or {limits.raise_hint('max_cells')}"
             )
 
 

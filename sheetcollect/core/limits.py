@@ -8,7 +8,7 @@ is refused before it is read, with the limit it passed and the setting that rais
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from .config_values import check_keys, config_error, whole_number
@@ -30,6 +30,7 @@ class Limits:
         max_columns: the last column a worksheet may use (16,384 is Excel's last, XFD).
         max_cells: rows × columns of the worksheets' used ranges from A1, added up: the
             reader builds each as a full grid (about 40 bytes a cell), one after another.
+        settings: the config file a refusal tells the user to raise a limit in.
     """
 
     max_part_bytes: int = 256 * MiB
@@ -38,26 +39,31 @@ class Limits:
     max_rows: int = 200_000
     max_columns: int = 16_384
     max_cells: int = 5_000_000
+    settings: str = field(default="sheetcollect.toml", compare=False, repr=False)
+
+    def raise_hint(self, key: str) -> str:
+        """What a refusal past limit ``key`` tells the user to do if the workbook is genuine."""
+        return raise_limit(key, self.settings)
 
 
-LIMIT_KEYS = tuple(item.name for item in fields(Limits))
+LIMIT_KEYS = tuple(item.name for item in fields(Limits) if item.name.startswith("max_"))
 _GRID = {
     "max_rows": (1_048_576, "Excel's 1,048,576 rows"),
     "max_columns": (16_384, "Excel's 16,384 columns (A to XFD)"),
 }
 
 
-def raise_limit(key: str) -> str:
+def raise_limit(key: str, settings: str = "sheetcollect.toml") -> str:
     """What a refusal past limit ``key`` tells the user to do if the workbook is genuine."""
-    return f"raise [limits] {key} in sheetcollect.toml to read it anyway"
+    return f"raise [limits] {key} in {settings} to read it anyway"
 
 
 def limits_from_dict(raw: Mapping[str, Any]) -> Limits:
     """The ``[limits]`` table as Limits: known keys only, each a whole number of at least 1
     (and no more rows or columns than Excel's grid has)."""
     check_keys("limits", raw, LIMIT_KEYS)
-    values = {key: whole_number(f"[limits] {key}", raw[key], low=1) for key in raw}
+    values: dict[str, Any] = {key: whole_number(f"[limits] {key}", raw[key], low=1) for key in raw}
     for key, (most, what) in _GRID.items():
         if values.get(key, 0) > most:
             raise config_error(f"[limits] {key}", f"{values[key]:,} is more than {what}")
-    return Limits(**values)
+    return replace(Limits(), **values)
