@@ -142,9 +142,7 @@ def default_config_text() -> str:
         *_section("drafts", drafts, _DRAFT_NOTES),
         "# How much of a workbook file is read: past a limit the run stops and names it.",
         "# Raise one only for a genuinely huge workbook; each costs memory and time.",
-        *_section(
-            "limits", {key: getattr(limits, key) for key in LIMIT_KEYS}, _LIMIT_NOTES
-        ),
+        *_section("limits", {key: getattr(limits, key) for key in LIMIT_KEYS}, _LIMIT_NOTES),
     ]
     assert set(STAGES[1:]) <= set(policy.stage_starts)
     return "\n".join(lines).rstrip() + "\n"
