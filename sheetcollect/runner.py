@@ -15,7 +15,7 @@ from .core.assess import assess_all
 from .core.bulk import gc_paused
 from .core.check import check_invoices
 from .core.customers import group_by_customer, summarise_customers
-from .core.model import LogEntry
+from .core.model import LogEntry, Problem
 from .core.policy import Config
 from .core.table import InvoiceTable
 from .outputs import drafts_folder, prepare_outputs
@@ -63,8 +63,10 @@ def _write(
     )
     step(f"Writing {dest.name}")
 
+    warnings: list[Problem] = []
+
     def write(temp: Path) -> None:
-        patch_workbook(
+        warnings[:] = patch_workbook(
             read,
             report,
             config.policy,
@@ -73,7 +75,7 @@ def _write(
             reminder_rows=out.reminder_rows,
             summary_rows=out.summary_rows,
             force=force,
-        )
+        ).warnings
         if dest == read.path and read.archive is not None:  # the last moment before the swap
             check_unchanged(dest, read.archive.stamp, read.archive.data)
 
@@ -83,7 +85,7 @@ def _write(
         report,
         written=((str(dest),) if changed else ()) + tuple(files),
         drafts=out.drafts,
-        problems=report.problems + out.problems,
+        problems=report.problems + out.problems + tuple(warnings),
     )
 
 

@@ -370,6 +370,24 @@ def test_a_limit_set_in_a_config_given_by_path_is_to_be_raised_in_that_file(tmp_
     assert f"raise [limits] max_rows in {settings} to read it anyway" in outcome.stderr
 
 
+def test_a_run_that_grows_the_workbook_past_a_limit_warns_before_the_next_run_refuses(tmp_path):
+    path = invoices_workbook(tmp_path / "small.xlsx")  # runs to row 4
+    _limits(tmp_path, "[limits]\nmax_rows = 4\n")
+    first = run_isolated("run", str(path), "--as-of", AS_OF, "--json")
+    assert first.exit_code == 0, first
+    warned = [p for p in json.loads(first.stdout)["problems"] if "(max_rows)" in p["message"]]
+    assert [p["ref"] for p in warned] == ["Summary"], warned
+    assert "sheet 'Summary' now runs to row 9, past the limit of 4 rows (max_rows): the next " \
+        "run will refuse this workbook; raise [limits] max_rows in sheetcollect.toml" in \
+        warned[0]["message"]  # fmt: skip
+    again = run_isolated("run", str(path), "--as-of", AS_OF)
+    assert again.exit_code == 2 and "sheet 'Summary': runs to row 9" in again.stderr
+    _limits(tmp_path, "[limits]\nmax_rows = 9\n")  # just enough: no warning
+    third = run_isolated("run", str(path), "--as-of", AS_OF, "--json")
+    assert third.exit_code == 0, third
+    assert not [p for p in json.loads(third.stdout)["problems"] if "[limits]" in p["message"]]
+
+
 def _many_parts(src: Path, dest: Path, extra: int) -> Path:
     """``src`` with ``extra`` small text parts more (declared, as Excel would keep them)."""
     old = parts(src)

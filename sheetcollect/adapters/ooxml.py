@@ -172,6 +172,15 @@ class Package:
             self._styles = Styles(data, self._in(part or self._default_styles_part()))
         return self._styles
 
+    @property
+    def archive(self) -> Archive:
+        """The checked archive the workbook was opened from."""
+        return self._archive
+
+    def editor_of(self, part: str) -> WorksheetEditor | None:
+        """The editor of a worksheet part already opened for editing (or added), if any."""
+        return self._editors.get(part)
+
     def worksheet(self, name: str) -> WorksheetEditor:
         """The editor of the worksheet called ``name`` (exact, else case-insensitive match)."""
         info = next((s for s in self._sheets if s.name == name), None) or next(

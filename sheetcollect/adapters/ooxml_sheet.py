@@ -102,6 +102,19 @@ class WorksheetEditor:
         pending = [block.rows[-1] for block in self._blocks if len(block)]
         return max(nums[kept - 1] if kept else 0, max(self._edits, default=0), *pending)
 
+    def extent(self, measured: tuple[int, int]) -> tuple[int, int]:
+        """The (last row, last column) the sheet will use once saved, given the used range
+        ``measured`` in the part as read: what is cleared goes, what is written comes."""
+        rows, cols = measured
+        if self._clear_from is not None:
+            rows = min(rows, self._clear_from - 1)
+        for row, cells in self._edits.items():
+            rows, cols = max(rows, row), max(cols, max(cells))
+        for block in self._blocks:
+            if len(block):
+                rows, cols = max(rows, block.rows[-1]), max(cols, block.high_col)
+        return rows, cols
+
     def cell_style(self, row: int, col: int) -> int:
         """Style of a cell: its own s=, else its row's (customFormat), its column's, else 0."""
         own = self._own_style(row, col)

@@ -65,6 +65,9 @@ class Archive:
         self.path = path
         self.limits = limits
         self.stamp = stamp  # the file's (size, modification time in ns) when it was read
+        #: each worksheet part's used range from A1 as (last row, last column), once the
+        #: reader's guard has measured it (``xlsx_guard``)
+        self.used_ranges: dict[str, tuple[int, int]] = {}
         self._data = data
         self._entries: dict[str, _Entry] = {}
         self._by_lower: dict[str, str] = {}

@@ -72,7 +72,9 @@ def _check(path: Path, limits: ReadLimits) -> Archive:
     cells = 0  # the reader reads every worksheet in turn: their cells count together
     for sheet in package.sheets:
         if sheet.kind == "worksheet":
-            cells += _Scan(archive, sheet, limits, strings, formats, cells).run()
+            scan = _Scan(archive, sheet, limits, strings, formats, cells)
+            cells += scan.run()
+            archive.used_ranges[sheet.part] = (scan.last_row, scan.last_col)
     return archive
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from ..core.contact_log import LOG_HEADERS, log_row
 from ..core.errors import WorkbookError, WorkbookLocked
-from ..core.model import LogEntry
+from ..core.limits import Limits
+from ..core.model import LogEntry, Problem
 from ..core.our_sheets import REMINDERS_HEADERS, REMINDERS_SHEET
 from ..core.owned import OWNED_HEADERS, OWNED_KINDS, owned_rows
 from ..core.policy import Policy
@@ -47,6 +48,7 @@ class Patch:
     owned: dict[str, int]
     logged: tuple[LogEntry, ...]
     reminders: int
+    warnings: tuple[Problem, ...] = ()  # the workbook written has grown past a limit
 
 
 class _Styles:
@@ -277,8 +279,46 @@ def patch_workbook(
     _append_log(package, read, log_entries, styles)
     _write_reminders(package, read, reminder_rows, styles)
     _write_summary(package, read, summary_rows, styles)
+    warnings = _past_limits(package, read.limits) if read.archive is not None else []
     package.save(dest)
-    return Patch(owned, tuple(log_entries), len(reminder_rows))
+    return Patch(owned, tuple(log_entries), len(reminder_rows), tuple(warnings))
+
+
+def _past_limits(package: Package, limits: Limits) -> list[Problem]:
+    """Warnings for a workbook that, as written, the next run's reader would refuse: the
+    Contact log grows with every run, and a limit lowered in [limits] is soon reached. The
+    used ranges of the sheets not written are as the reader's guard measured them."""
+    measured = package.archive.used_ranges
+    problems, cells = [], 0
+    for info in package.sheets:
+        if info.kind != "worksheet":
+            continue
+        editor = package.editor_of(info.part)
+        size = measured.get(info.part, (0, 0))
+        rows, cols = editor.extent(size) if editor is not None else size
+        cells += rows * cols
+        past = [("max_rows", rows, f"runs to row {rows:,}")]
+        past.append(("max_columns", cols, f"runs to column {column_letter(cols)}"))
+        for key, value, what in past:
+            if value > getattr(limits, key):
+                problems.append(_past(info.name, f"sheet {info.name!r} now {what}", key, limits))
+    if cells > limits.max_cells:
+        what = f"{package.path.name}: its sheets' used ranges now hold {cells:,} cells"
+        problems.append(_past(package.path.name, what, "max_cells", limits))
+    return problems
+
+
+_UNITS = {"max_rows": " rows", "max_columns": " columns", "max_cells": ""}
+
+
+def _past(ref: str, what: str, key: str, limits: Limits) -> Problem:
+    limit = f"{getattr(limits, key):,}{_UNITS[key]}"
+    return Problem(
+        ref,
+        "warning",
+        f"{what}, past the limit of {limit} ({key}): the next run will refuse this workbook; "
+        + limits.raise_hint(key),
+    )
 
 
 def owned_range(owned: dict[str, int], header_row: int) -> str:
