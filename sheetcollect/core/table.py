@@ -159,20 +159,18 @@ _ZERO_POINT_ZERO = Decimal("0.0")  # what a cell holding 0 (or -0) reads as, sha
 _MEMO_FIELDS = frozenset({"customer", "email", "phone", "contact", "currency", "hold", "terms",
                           *_DATE_FIELDS})  # fmt: skip
 _MEMO_TYPES = frozenset({str, date, datetime})
-_MEMO_LIMIT = 50_000
-_MISSING = object()
 _ZERO_CELL = (_ZERO_POINT_ZERO, None)  # a money cell holding 0, as _money reads it
 _MEMO_KINDS = _MEMO_TYPES | {type(None)}
 
 
 class _MemoMap(dict[Any, Any]):
     """Cell value → parsed value, parsed on first sight (a blank cell gives ``blank``); a
-    value that cannot be read is noted in ``failed`` (the caller then reads the column
-    again cell by cell, to say which)."""
+    value that cannot be read gives None, with its message kept in ``failed``."""
 
     def __init__(self, parse: Callable[[Any], Any], blank: Any) -> None:
         super().__init__()
-        self.parse, self.blank, self.failed = parse, blank, False
+        self.parse, self.blank = parse, blank
+        self.failed: dict[Any, str] = {}
 
     def __missing__(self, value: Any) -> Any:
         if value is None or value == "":
@@ -180,8 +178,8 @@ class _MemoMap(dict[Any, Any]):
         else:
             try:
                 parsed = self.parse(value)
-            except CellError:
-                self.failed = True
+            except CellError as exc:
+                self.failed[value] = str(exc)
                 parsed = None
         self[value] = parsed
         return parsed
@@ -192,7 +190,6 @@ def _all_finite(values: Sequence[float]) -> bool:
 
 
 Parser = Callable[[Any], Any]
-Memo = dict[Any, Any] | None  # parsed value by cell value, for a column whose values repeat
 
 
 class _RowReader:
@@ -216,8 +213,9 @@ class _RowReader:
         for name in _DATE_FIELDS:
             order = table.date_orders.get(name, options.date_order)
             parsers[name] = partial(parse_date, date_order=order, date1904=date1904)
-        self.plan: list[tuple[str, int, Callable[[Any], Any], dict[Any, Any] | None]] = [
-            (name, index, parsers[name], {} if name in _MEMO_FIELDS else None)
+        # (field, column index, parser, whether its values repeat enough to parse each once)
+        self.plan: list[tuple[str, int, Callable[[Any], Any], bool]] = [
+            (name, index, parsers[name], name in _MEMO_FIELDS)
             for name, index in table.columns.items()
             if name in parsers
         ]
@@ -231,7 +229,7 @@ class _RowReader:
 
     @staticmethod
     def column(
-        rows: Sequence[Sequence[Any]], narrowest: int, index: int, parse: Parser, memo: Memo
+        rows: Sequence[Sequence[Any]], narrowest: int, index: int, parse: Parser, memo: bool
     ) -> tuple[list[Any], dict[int, str]]:
         """One field's cells of ``rows`` (the shortest ``narrowest`` long) parsed, None where
         blank, and the message of each cell that cannot be read, by its position in ``rows``."""
@@ -245,9 +243,9 @@ class _RowReader:
             return list(map(str.strip, values)), {}
         if parse is _money and kinds == {float} and _all_finite(values):
             return [_ZERO_CELL if v == 0 else (Decimal(repr(v)) + 0, None) for v in values], {}
-        if memo is not None and kinds <= _MEMO_KINDS:
-            # dates and names repeat down a column: each distinct value parsed once
-            seen = _MemoMap(parse, "" if parse is _text else None)
+        # dates and names repeat down a column: each distinct value parsed once
+        seen = _MemoMap(parse, "" if parse is _text else None) if memo else None
+        if seen is not None and kinds <= _MEMO_KINDS:
             out = list(map(seen.__getitem__, values))
             if not seen.failed:
                 return out, {}
@@ -258,18 +256,10 @@ class _RowReader:
             if value is None or value == "":
                 append(None)
                 continue
-            if memo is not None and type(value) in _MEMO_TYPES:
-                parsed = memo.get(value, _MISSING)
-                if parsed is _MISSING:
-                    try:
-                        parsed = parse(value)
-                    except CellError as exc:
-                        bad[at] = str(exc)
-                        append(None)
-                        continue
-                    if len(memo) < _MEMO_LIMIT:
-                        memo[value] = parsed
-                append(parsed)
+            if seen is not None and type(value) in _MEMO_TYPES:
+                append(seen[value])  # None for a value that cannot be read
+                if value in seen.failed:
+                    bad[at] = seen.failed[value]
                 continue
             try:
                 append(parse(value))
