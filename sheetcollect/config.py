@@ -85,6 +85,5 @@ def load_config(path: Path | None) -> Config:
         if not message.startswith(str(path)):
             message = f"{path}: {message}"
         raise ConfigError(message) from None
-    # a limit's refusal names the file to raise it in: this one, wherever --config found it
-    settings = path.name if path.name == CONFIG_NAME else str(path)
-    return replace(config, limits=replace(config.limits, settings=settings))
+    # a limit's refusal names the file to raise it in, as the path it was read from
+    return replace(config, limits=replace(config.limits, settings=str(path)))

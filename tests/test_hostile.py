@@ -329,7 +329,7 @@ def test_a_limit_lowered_in_the_config_stops_a_bomb_sooner(corpus, tmp_path):
     outcome = run_isolated("run", str(path), "--as-of", AS_OF, memory=512 * 2**20, deadline=10)
     assert outcome.one_line_error, outcome
     assert "past the limit of 1048576 bytes (max_part_bytes)" in outcome.stderr
-    assert "raise [limits] max_part_bytes in sheetcollect.toml" in outcome.stderr
+    assert f"raise [limits] max_part_bytes in {tmp_path / 'sheetcollect.toml'}" in outcome.stderr
 
 
 # (setting, value just below what the small workbook needs, what the refusal says)
@@ -356,7 +356,8 @@ def test_a_limit_lowered_in_the_config_refuses_a_file_the_defaults_read(
         assert outcome.clean and outcome.one_line_error, outcome
         assert message in outcome.stderr
         assert f"({key}); " in outcome.stderr or f"({key}), " in outcome.stderr
-        assert f"raise [limits] {key} in sheetcollect.toml" in outcome.stderr
+        # the file the limit was read from, as the run found it (beside the workbook)
+        assert f"raise [limits] {key} in {tmp_path / 'sheetcollect.toml'}" in outcome.stderr
         assert path.read_bytes() == before
 
 
@@ -378,8 +379,8 @@ def test_a_run_that_grows_the_workbook_past_a_limit_warns_before_the_next_run_re
     warned = [p for p in json.loads(first.stdout)["problems"] if "(max_rows)" in p["message"]]
     assert [p["ref"] for p in warned] == ["Summary"], warned
     assert "sheet 'Summary' now runs to row 9, past the limit of 4 rows (max_rows): the next " \
-        "run will refuse this workbook; raise [limits] max_rows in sheetcollect.toml" in \
-        warned[0]["message"]  # fmt: skip
+        "run will refuse this workbook; raise [limits] max_rows in " \
+        f"{tmp_path / 'sheetcollect.toml'}" in warned[0]["message"]  # fmt: skip
     again = run_isolated("run", str(path), "--as-of", AS_OF)
     assert again.exit_code == 2 and "sheet 'Summary': runs to row 9" in again.stderr
     _limits(tmp_path, "[limits]\nmax_rows = 9\n")  # just enough: no warning

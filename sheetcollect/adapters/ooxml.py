@@ -109,9 +109,6 @@ class Package:
 
     def __init__(self, archive: Archive) -> None:
         self._archive = archive
-        #: where a large sheet's XML is spooled while it is edited (see ooxml_spool); None:
-        #: the system's temporary folder
-        self.spool_dir: Path | None = None
         self.path = archive.path
         self._where = archive.path.name
         ct_name = archive.find(CONTENT_TYPES)
@@ -177,6 +174,12 @@ class Package:
         """The checked archive the workbook was opened from."""
         return self._archive
 
+    def close(self) -> None:
+        """Let go of what the editors hold outside memory (a spooled sheet's file) at once,
+        saved or not; reading a sheet again after this reads it from the archive."""
+        for editor in self._editors.values():
+            editor.release()
+
     def editor_of(self, part: str) -> WorksheetEditor | None:
         """The editor of a worksheet part already opened for editing (or added), if any."""
         return self._editors.get(part)
@@ -194,7 +197,7 @@ class Package:
                 f"{self._where}: sheet {info.name!r} is a {info.kind}, not a worksheet."
             )
         if info.part not in self._editors:
-            data = spool(self._archive, info.part, self.spool_dir)
+            data = spool(self._archive, info.part)
             self._editors[info.part] = self._editor(info, data)
         return self._editors[info.part]
 

@@ -3,11 +3,16 @@
 The row patcher needs random access to a sheet's XML (it finds rows and cells by offset), and
 the invoice sheet of a 100,000-invoice workbook inflates to 40-80 MB. Held as ``bytes`` that
 is as much memory again on top of everything the run has read. Spooled, the same bytes are a
-read-only memory map of a file that has no name (it goes when the map is closed, even if the
-process dies): the system pages them in as the patcher walks forward through the sheet, and
-:func:`let_go` hands back the pages it has walked past, so only a window of the sheet is ever
-resident. Where ``madvise`` is missing (Windows) the map still works; its pages are then the
-system's to drop under pressure, since a mapped file can always be read again.
+read-only memory map of a temporary file in the system's temporary folder, deleted when the
+map is closed (elsewhere than on Windows it never even has a name): the system pages them in
+as the patcher walks forward through the sheet, and :func:`let_go` hands back the pages it
+has walked past, so only a window of the sheet is ever resident. Where ``madvise`` is
+missing (Windows) the map still works; its pages are then the system's to drop under
+pressure, since a mapped file can always be read again. Where the temporary folder is held
+in memory (a tmpfs /tmp) nothing is saved overall, and nothing is lost either.
+
+The workbook's own folder is not used: it may be a network share (the file would travel to
+the server and back) or a USB stick (pulled out, a mapped file ends the process).
 
 ``mmap`` offers what the patcher uses of ``bytes``: slicing, indexing, ``find``/``rfind``
 with bounds, ``len`` and regular-expression searches (the buffer protocol).
@@ -15,6 +20,7 @@ with bounds, ``len`` and regular-expression searches (the buffer protocol).
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import tempfile
 from pathlib import Path
@@ -22,7 +28,7 @@ from pathlib import Path
 from sheetcollect.adapters.ooxml_zip import Archive
 from sheetcollect.core.limits import MiB
 
-__all__ = ["SPOOL_AT", "SheetData", "let_go", "spool"]
+__all__ = ["SPOOL_AT", "SheetData", "close", "let_go", "spool"]
 
 #: Parts at least this big are spooled; smaller ones are read into memory as they always were.
 SPOOL_AT = MiB
@@ -59,6 +65,9 @@ def let_go(data: SheetData, upto: int) -> None:
 
 
 def close(data: SheetData | None) -> None:
-    """Close a map (its file goes with it); bytes need nothing."""
+    """Close a map (its file goes with it); bytes need nothing. A map still exported (a
+    regular-expression iterator over it not yet finished) is left for the garbage
+    collector to close."""
     if type(data) is mmap.mmap:
-        data.close()
+        with contextlib.suppress(BufferError):
+            data.close()

@@ -266,21 +266,23 @@ def patch_workbook(
         package = Package(read.archive)
     else:
         package = Package.open(read.path, read.limits)
-    package.spool_dir = dest.parent  # beside the file written: on its disk, not in memory
-    ws = package.worksheet(read.table.sheet)
-    if ws.protected and not force:
-        raise WorkbookLocked(
-            f"sheet {read.table.sheet!r} of {read.path.name} is protected; unprotect it in "
-            "Excel (Review > Unprotect Sheet) or run with --force to write anyway"
-        )
-    styles = _Styles(package, policy)
-    owned = _place_columns(ws, read, styles)
-    _write_invoice_rows(ws, read, report, owned, styles)
-    _append_log(package, read, log_entries, styles)
-    _write_reminders(package, read, reminder_rows, styles)
-    _write_summary(package, read, summary_rows, styles)
-    warnings = _past_limits(package, read.limits) if read.archive is not None else []
-    package.save(dest)
+    try:  # closed whatever happens: a spooled sheet's file goes now, not at exit
+        ws = package.worksheet(read.table.sheet)
+        if ws.protected and not force:
+            raise WorkbookLocked(
+                f"sheet {read.table.sheet!r} of {read.path.name} is protected; unprotect it in "
+                "Excel (Review > Unprotect Sheet) or run with --force to write anyway"
+            )
+        styles = _Styles(package, policy)
+        owned = _place_columns(ws, read, styles)
+        _write_invoice_rows(ws, read, report, owned, styles)
+        _append_log(package, read, log_entries, styles)
+        _write_reminders(package, read, reminder_rows, styles)
+        _write_summary(package, read, summary_rows, styles)
+        warnings = _past_limits(package, read.limits) if read.archive is not None else []
+        package.save(dest)
+    finally:
+        package.close()
     return Patch(owned, tuple(log_entries), len(reminder_rows), tuple(warnings))
 
 

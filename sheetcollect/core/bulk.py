@@ -9,7 +9,6 @@ frees everything at once.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import sys
 from collections.abc import Callable, Iterator
@@ -35,6 +34,8 @@ def gc_paused() -> Iterator[None]:
 def _malloc_trim() -> Callable[[int], int] | None:
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes  # only where there is a glibc to ask
+
     try:
         trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim  # glibc only
     except (OSError, AttributeError):  # musl and others have none

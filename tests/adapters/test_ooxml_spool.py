@@ -11,19 +11,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
-from sheetcollect.adapters import ooxml_rows, ooxml_spool
+from sheetcollect.adapters import ooxml, ooxml_rows, ooxml_sheet, ooxml_spool
 from sheetcollect.adapters.ooxml import CellValue, Package
 from sheetcollect.adapters.ooxml_zip import read_archive
 from sheetcollect.adapters.xlsx import _forget_owned
 from sheetcollect.core.bulk import _malloc_trim, return_freed_memory
-from sheetcollect.core.errors import UnsupportedFormat
+from sheetcollect.core.errors import UnsupportedFormat, WorkbookLocked
 from sheetcollect.core.limits import Limits
+from sheetcollect.runner import run_workbook
 
+from ..builders import write_workbook
 from .test_ooxml import CORPUS, copy, last_column
 from .test_ooxml_block import SHEET, in_bulk, invoice_book, write
 
+AS_OF = date(2026, 11, 23)
 LINUX_MADVISE = sys.platform.startswith("linux") and hasattr(mmap, "MADV_DONTNEED")
 
 
@@ -60,15 +64,14 @@ def test_a_real_workbook_spooled_is_written_to_the_same_bytes(
             monkeypatch.setattr(ooxml_spool, "SPOOL_AT", 1)
             monkeypatch.setattr(ooxml_rows, "_WINDOW", 4096)
         pkg = Package.open(src)
-        pkg.spool_dir = tmp_path
         edit_corpus_sheet(pkg)
         info = next(s for s in pkg.sheets if s.kind == "worksheet")
         data = pkg.worksheet(info.name)._sheet.data
         assert isinstance(data, mmap.mmap) is spooled
         outs.append(tmp_path / f"{spooled}-{name}")
         pkg.save(outs[-1])
+        assert not spooled or data.closed  # its file goes once the sheet is written
     assert outs[0].read_bytes() == outs[1].read_bytes()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".sheetcollect-")]
 
 
 @pytest.mark.parametrize("constant_memory", [False, True], ids=["spans", "no-spans"])
@@ -117,7 +120,7 @@ def test_a_small_part_stays_in_memory_and_a_large_one_is_mapped(tmp_path: Path) 
     ooxml_spool.close(mapped)
     small = read_archive(big_archive(tmp_path / "small.zip", 100_000), Limits())
     assert type(ooxml_spool.spool(small, "part.xml", tmp_path)) is bytes
-    assert list(tmp_path.iterdir()) == [tmp_path / "big.zip", tmp_path / "small.zip"]
+    assert sorted(tmp_path.iterdir()) == [tmp_path / "big.zip", tmp_path / "small.zip"]
 
 
 def test_a_folder_that_cannot_take_the_spool_leaves_the_part_in_memory(tmp_path: Path) -> None:
@@ -127,8 +130,9 @@ def test_a_folder_that_cannot_take_the_spool_leaves_the_part_in_memory(tmp_path:
 
 
 def resident_file_mb() -> int:
+    """The mapped pages resident: a file's, or a tmpfs file's (shared memory)."""
     status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
-    return int(status["RssFile"].split()[0]) // 1024
+    return sum(int(status[key].split()[0]) for key in ("RssFile", "RssShmem")) // 1024
 
 
 @pytest.mark.skipif(not LINUX_MADVISE, reason="pages are counted this way on Linux only")
@@ -145,6 +149,53 @@ def test_the_pages_walked_past_are_handed_back(tmp_path: Path) -> None:
         assert mapped.rfind(b"</worksheet>") > 0  # and still there to read again
     finally:
         ooxml_spool.close(mapped)
+
+
+def test_the_patcher_lets_go_of_the_sheet_as_it_writes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = invoice_book(tmp_path / "book.xlsx", 4000)
+    monkeypatch.setattr(ooxml_spool, "SPOOL_AT", 1)
+    monkeypatch.setattr(ooxml_sheet, "CHUNK", 16 * 1024)  # a chunk per batch of rows
+    pkg = Package.open(src)
+    in_bulk(range(2, 4002))(pkg, pkg.worksheet("Invoices"))
+    sheet = pkg.worksheet("Invoices")._sheet
+    sheet.rows()  # the row index, made (and let go of) before the save
+    body = sheet.body_end - sheet.body_start
+    released: list[int] = []
+    monkeypatch.setattr(ooxml_rows, "let_go", lambda data, upto: released.append(upto))
+    pkg.save(tmp_path / "out.xlsx")
+    # forward, after each batch of 512 rows written
+    assert len(released) >= 4000 // 512 and released == sorted(released)
+    assert released[-1] - sheet.body_start > 0.9 * body
+
+
+def protected_workbook(path: Path) -> Path:
+    """Invoices on a protected sheet (written with openpyxl: a test fixture, not our output)."""
+    write_workbook(path, [["Invoice", "Customer", "Due date", "Amount"], ["1", "A", AS_OF, 5]])
+    book = openpyxl.load_workbook(path)
+    book["Invoices"].protection.sheet = True
+    book.save(path)
+    return path
+
+
+def test_a_refused_write_closes_the_spooled_sheet_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = protected_workbook(tmp_path / "locked.xlsx")
+    before = path.read_bytes()
+    monkeypatch.setattr(ooxml_spool, "SPOOL_AT", 1)
+    maps: list[Any] = []
+
+    def spooled(archive: Any, part: str, folder: Path | None = None) -> Any:
+        maps.append(ooxml_spool.spool(archive, part, folder))
+        return maps[-1]
+
+    monkeypatch.setattr(ooxml, "spool", spooled)
+    with pytest.raises(WorkbookLocked):
+        run_workbook(path, as_of=AS_OF, drafts=False)
+    assert maps and all(m.closed for m in maps if isinstance(m, mmap.mmap))
+    assert path.read_bytes() == before
 
 
 def test_owned_cells_below_the_header_are_forgotten_and_nothing_else() -> None:
