@@ -360,7 +360,7 @@ class Package:
             xf_count=lambda: self.styles.xf_count,
             tables=lambda: self._sheet_tables(info.part),
             is_new=is_new,
-            reload=None if is_new else lambda: self._archive.read(info.part),
+            reload=None if is_new else lambda: spool(self._archive, info.part),
         )
 
     def _sheet_tables(self, sheet_part: str) -> list[TablePart]:

@@ -82,7 +82,7 @@ class SheetBytes:
     """The landmarks and rows of one worksheet part, found in its bytes."""
 
     def __init__(
-        self, data: SheetData, where: str, reload: Callable[[], bytes] | None = None
+        self, data: SheetData, where: str, reload: Callable[[], SheetData] | None = None
     ) -> None:
         self._data: SheetData | None = data
         self._reload = reload

@@ -63,7 +63,7 @@ class WorksheetEditor:
         xf_count: Callable[[], int],
         tables: Callable[[], list[TablePart]],
         is_new: bool = False,
-        reload: Callable[[], bytes] | None = None,
+        reload: Callable[[], SheetData] | None = None,
     ) -> None:
         self.name = name
         self.part = part

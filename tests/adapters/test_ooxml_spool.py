@@ -87,6 +87,17 @@ def test_a_large_block_on_a_spooled_sheet_is_patched_to_the_same_bytes(
 
 
 @pytest.mark.usefixtures("spool_everything")
+def test_a_package_saved_twice_spools_its_sheet_again_and_writes_the_same(tmp_path: Path) -> None:
+    pkg = Package.open(invoice_book(tmp_path / "book.xlsx", 1000))
+    in_bulk(range(2, 1002))(pkg, pkg.worksheet("Invoices"))
+    pkg.save(tmp_path / "one.xlsx")
+    pkg.save(tmp_path / "two.xlsx")
+    assert (tmp_path / "one.xlsx").read_bytes() == (tmp_path / "two.xlsx").read_bytes()
+    assert isinstance(pkg.worksheet("Invoices")._sheet.data, mmap.mmap)  # read again, mapped
+    pkg.close()
+
+
+@pytest.mark.usefixtures("spool_everything")
 def test_a_comment_far_down_a_spooled_sheet_is_still_refused(tmp_path: Path) -> None:
     src = invoice_book(tmp_path / "book.xlsx", 2000)
     with zipfile.ZipFile(src) as archive:
