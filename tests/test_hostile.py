@@ -526,6 +526,57 @@ def test_a_table_column_id_that_is_not_a_number_is_a_one_line_error(tmp_path, nu
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize("number", ["NaN", "²"])
+@pytest.mark.parametrize(
+    ("pattern", "attribute"),
+    [
+        (rb'(<numFmt numFmtId=")164"', "numFmtId"),
+        (rb'(<cellXfs[^>]*><xf [^>]*fontId=")0"', "fontId"),
+    ],
+    ids=["number format", "cell format"],
+)
+def test_a_style_index_that_is_not_a_number_is_a_one_line_error(
+    tmp_path, number, pattern, attribute
+):
+    path = _sample(tmp_path, "xl/styles.xml", pattern, rb"\1" + number.encode() + b'"')
+    before = path.read_bytes()
+    outcome = run_isolated("run", str(path), "--as-of", AS_OF)
+    assert outcome.clean and outcome.one_line_error, outcome
+    assert "part xl/styles.xml: a <" in outcome.stderr
+    assert f"{attribute}={number!r}, which is not a whole number; the file is damaged" in (
+        outcome.stderr
+    )
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("ref", "kept"),
+    [
+        ("L18:A4", 14),  # backwards (calamine asked for it wanted 137 GB and aborted)
+        ("A4:L4", 0),  # a header and no data row (calamine asked for it panicked)
+        ("A4:L10", 6),  # a table that stops above the last invoices: they are not read
+    ],
+    ids=["backwards", "header only", "short"],
+)
+def test_an_odd_table_range_is_read_as_the_table_says_without_a_crash(tmp_path, ref, kept):
+    new = b'<table id="1" name="Invoices" displayName="Invoices" ref="' + ref.encode() + b'"'
+    path = _sample(tmp_path, "xl/tables/table1.xml", rb'<table [^>]*? ref="A4:L18"', new)
+    outcome = run_isolated("run", str(path), "--as-of", AS_OF, "--dry-run", "--json")
+    assert outcome.clean and outcome.exit_code in (0, 1), outcome
+    assert len(json.loads(outcome.stdout)["invoices"]) == kept
+
+
+def test_a_table_range_that_is_not_one_is_a_one_line_error(tmp_path):
+    path = _sample(tmp_path, "xl/tables/table1.xml", rb'ref="A4:L18"', b'ref="ANaN:L18"')
+    before = path.read_bytes()
+    for command in ("check", "run"):
+        outcome = run_isolated(command, str(path), "--as-of", AS_OF)
+        assert outcome.clean and outcome.one_line_error, outcome
+        assert "table Invoices covers 'ANaN:L18', which is not a range of cells; the file is " \
+            "damaged" in outcome.stderr  # fmt: skip
+    assert path.read_bytes() == before
+
+
 def test_a_stray_element_among_the_cell_formats_does_not_shift_them(tmp_path):
     """Cell formats are numbered among the <xf> alone: the new ones are found and used by the
     index Excel gives them, and the output is as valid as the input."""

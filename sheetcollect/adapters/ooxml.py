@@ -180,6 +180,11 @@ class Package:
         for editor in self._editors.values():
             editor.release()
 
+    def tables_of(self, name: str) -> list[TableInfo]:
+        """The Excel Tables on the worksheet called ``name`` (none if there is no such one)."""
+        info = next((s for s in self._sheets if s.name == name and s.kind == "worksheet"), None)
+        return [] if info is None else [t.info for t in self._sheet_tables(info.part)]
+
     def editor_of(self, part: str) -> WorksheetEditor | None:
         """The editor of a worksheet part already opened for editing (or added), if any."""
         return self._editors.get(part)

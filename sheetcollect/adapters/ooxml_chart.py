@@ -228,7 +228,8 @@ def write_chart(package: Package, ws: WorksheetEditor, chart: AgingChart) -> Non
         target = relative_target(drawing_part, chart_part)
         rel_id = package.parts.relationships(drawing_part).add(REL_CHART, target)
     others = [int(pr.get("id", "0")) for pr in root.iter(f"{{{XDR_NS}}}cNvPr")
-              if pr.get("name") != CHART_NAME and pr.get("id", "").isdigit()]  # fmt: skip
+              if pr.get("name") != CHART_NAME and pr.get("id", "").isascii()
+              and pr.get("id", "").isdigit()]  # fmt: skip
     new_anchor = _anchor(chart, rel_id, max(others, default=1) + 1)
     if frame is None or not alone:
         root.append(new_anchor)

@@ -58,6 +58,21 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
     return root
 
 
+def whole_attribute(el: etree._Element, attribute: str, default: int, where: str) -> int:
+    """A whole-number attribute (an id, an index) of an element of the part ``where``;
+    ``default`` when it is absent; anything else means a damaged file."""
+    text = el.get(attribute)
+    if text is None:
+        return default
+    if not (text.strip().isascii() and text.strip().isdigit()):  # "²" is a digit to Python
+        tag = etree.QName(el).localname
+        raise CorruptWorkbook(
+            f"{where}: a <{tag}> has {attribute}={text[:20]!r}, which is not a whole number; "
+            "the file is damaged"
+        )
+    return int(text)
+
+
 def utf8_prolog(data: bytes, where: str) -> bytes | None:
     """The prolog (declaration, byte-order mark) of a UTF-8 part; None for other encodings."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # data[:2]: a memory map has no startswith

@@ -13,7 +13,13 @@ from typing import Any
 
 from lxml import etree
 
-from sheetcollect.adapters.ooxml_opc import SML_NS, parse_xml, q, serialize_xml
+from sheetcollect.adapters.ooxml_opc import (
+    SML_NS,
+    parse_xml,
+    q,
+    serialize_xml,
+    whole_attribute,
+)
 
 BUILTIN_NUM_FMTS = {
     0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%",
@@ -82,6 +88,7 @@ class Styles:
 
     def __init__(self, data: bytes | None, where: str) -> None:
         self.is_new = data is None
+        self._where = where
         self._original = data
         self._root = parse_xml(data if data is not None else MINIMAL_STYLES, where)
         self.changed = self.is_new
@@ -98,9 +105,9 @@ class Styles:
         xfs = self._items("cellXfs")
         if not 0 <= xf_index < len(xfs):
             return "General"
-        num = int(xfs[xf_index].get("numFmtId", "0"))
+        num = self._id(xfs[xf_index], "numFmtId", 0)
         for fmt in self._items("numFmts"):
-            if int(fmt.get("numFmtId", "-1")) == num:
+            if self._id(fmt, "numFmtId", -1) == num:
                 return str(fmt.get("formatCode", "General"))
         return BUILTIN_NUM_FMTS.get(num, "General")
 
@@ -130,7 +137,7 @@ class Styles:
         if num_fmt is not None:
             _override(xf, "numFmtId", str(self._num_fmt_id(num_fmt)), "applyNumberFormat")
         if font_rgb is not None or bold is not None:
-            font = self._font(int(xf.get("fontId", "0")), font_rgb, bold)
+            font = self._font(self._id(xf, "fontId", 0), font_rgb, bold)
             _override(xf, "fontId", str(font), "applyFont")
         if fill_rgb is not None:
             _override(xf, "fillId", str(self._fill(_rgb(fill_rgb, "Fill colour"))), "applyFill")
@@ -143,6 +150,9 @@ class Styles:
         index = self._reuse_or_append("cellXfs", xf)
         self._requests[request] = index
         return index
+
+    def _id(self, el: Any, attribute: str, default: int) -> int:
+        return whole_attribute(el, attribute, default, self._where)
 
     def _align(self, xf: Any, attribute: str, value: str) -> None:
         self._child(xf, "alignment", _XF_CHILD_ORDER).set(attribute, value)
@@ -203,8 +213,8 @@ class Styles:
         fmts = self._items("numFmts")
         for fmt in fmts:
             if fmt.get("formatCode") == code:
-                return int(fmt.get("numFmtId", "0"))
-        taken = [int(f.get("numFmtId", "0")) for f in fmts]
+                return self._id(fmt, "numFmtId", 0)
+        taken = [self._id(f, "numFmtId", 0) for f in fmts]
         num = max([FIRST_CUSTOM_NUM_FMT - 1, *taken]) + 1
         section = self._section("numFmts")
         el = etree.SubElement(section, q("numFmt"))

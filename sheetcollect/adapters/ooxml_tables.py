@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from sheetcollect.adapters.ooxml_cells import format_range, parse_range
-from sheetcollect.adapters.ooxml_opc import parse_xml, q, serialize_xml
+from sheetcollect.adapters.ooxml_opc import parse_xml, q, serialize_xml, whole_attribute
 from sheetcollect.core.errors import CorruptWorkbook, WorkbookError
 
 _X_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -39,6 +39,15 @@ class TablePart:
             raise CorruptWorkbook(f"{where} is not a table part.")
         self._linked_to_query = linked_to_query
         self.changed = False
+        ref = self._root.get("ref", "")
+        try:
+            parse_range(ref)
+        except ValueError:
+            name = self._root.get("name", "")
+            raise CorruptWorkbook(
+                f"{where}: table {name} covers {ref[:20]!r}, which is not a range of cells; "
+                "the file is damaged"
+            ) from None
 
     @property
     def info(self) -> TableInfo:
@@ -108,17 +117,7 @@ class TablePart:
         return serialize_xml(self._root, self._original)
 
     def _number(self, el: etree._Element, attribute: str, default: int) -> int:
-        """A whole-number attribute of the table part; anything else means a damaged file."""
-        text = el.get(attribute)
-        if text is None:
-            return default
-        if not (text.strip().isascii() and text.strip().isdigit()):  # "²" is a digit to Python
-            tag = etree.QName(el).localname
-            raise CorruptWorkbook(
-                f"{self._where}: a <{tag}> has {attribute}={text[:20]!r}, which is not a whole "
-                "number; the file is damaged"
-            )
-        return int(text)
+        return whole_attribute(el, attribute, default, self._where)
 
     def _columns(self) -> list[etree._Element]:
         return list(self._root.iterfind(f"{q('tableColumns')}/{q('tableColumn')}"))

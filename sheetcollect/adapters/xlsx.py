@@ -31,6 +31,8 @@ from ..core.our_sheets import OurSheets, Rows, candidate_names, choose_sheets, s
 from ..core.parse import OWNED_HEADERS, find_header, owned_columns
 from ..core.policy import ReadOptions
 from ..core.table import InvoiceTable, read_invoice_table
+from .ooxml import Package
+from .ooxml_cells import parse_range
 from .ooxml_zip import Archive
 from .xlsx_guard import check_workbook
 
@@ -135,16 +137,15 @@ def _date1904(data: bytes) -> bool:
 
 
 def _open(path: Path, data: bytes) -> calamine.CalamineWorkbook:
-    """calamine's workbook of the bytes the guard checked (the file is not read again)."""
+    """calamine's workbook of the bytes the guard checked (the file is not read again).
+    Its Excel Tables are read by ``_table_end`` instead: calamine panics on a table with no
+    data row and aborts the process on one whose range runs backwards."""
     try:
-        return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data), load_tables=True)
+        return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:
         raise _ole_error(path) from exc
-    except Exception as first:
-        try:
-            return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except Exception as exc:
-            raise CorruptWorkbook(f"{path.name} cannot be read as a workbook: {exc}") from first
+    except Exception as exc:
+        raise CorruptWorkbook(f"{path.name} cannot be read as a workbook: {exc}") from exc
 
 
 def _rows(
@@ -229,16 +230,13 @@ def _forget_owned(rows: list[list[Any]], header: int, owned: Iterable[int]) -> N
                 row[i] = ""
 
 
-def _table_end(workbook: calamine.CalamineWorkbook, sheet: str, header_row: int) -> int | None:
-    """The last row of the Excel Table whose header is ``header_row``, if there is one."""
-    try:
-        names: Sequence[str] = workbook.table_names
-    except Exception:
-        return None
-    for table_name in names:
-        table = workbook.get_table_by_name(table_name)
-        if table.sheet == sheet and table.start[0] == header_row:  # start is the first data row
-            return int(table.end[0]) + 1
+def _table_end(archive: Archive, sheet: str, header_row: int) -> int | None:
+    """The last data row (above a totals row) of the Excel Table whose data starts right
+    below ``header_row`` on ``sheet``, if there is one."""
+    for table in Package(archive).tables_of(sheet):
+        first, _, last, _ = parse_range(table.ref)
+        if first + table.header_row_count - 1 == header_row:
+            return last - table.totals_row_count
     return None
 
 
@@ -317,7 +315,7 @@ def _read(path: Path, archive: Archive, options: ReadOptions, limits: Limits) ->
         first = read_invoice_table(
             rows, sheet=sheet, origin=origin, options=options, date1904=date1904
         )
-        end = _table_end(workbook, sheet, first.header_row)
+        end = _table_end(archive, sheet, first.header_row)
         table = first
         if end is not None and end < first.last_row:
             table = read_invoice_table(
