@@ -566,6 +566,18 @@ def test_an_odd_table_range_is_read_as_the_table_says_without_a_crash(tmp_path, 
     assert len(json.loads(outcome.stdout)["invoices"]) == kept
 
 
+@pytest.mark.parametrize("attribute", ["min", "max"])
+def test_a_column_bound_that_is_not_a_number_is_a_one_line_error(tmp_path, attribute):
+    """<col min="1e308">: the writer reads the columns' widths before adding its own."""
+    pattern = rb"(<col [^>]*?" + attribute.encode() + rb'=")1"'
+    path = _sample(tmp_path, SHEET, pattern, rb'\g<1>1e308"')
+    before = path.read_bytes()
+    outcome = run_isolated("run", str(path), "--as-of", AS_OF)
+    assert outcome.clean and outcome.one_line_error, outcome
+    assert f"a <col> has {attribute}='1e308', which is not a whole number" in outcome.stderr
+    assert path.read_bytes() == before
+
+
 def test_a_table_range_that_is_not_one_is_a_one_line_error(tmp_path):
     path = _sample(tmp_path, "xl/tables/table1.xml", rb'ref="A4:L18"', b'ref="ANaN:L18"')
     before = path.read_bytes()

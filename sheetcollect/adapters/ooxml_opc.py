@@ -61,11 +61,15 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
 def whole_attribute(el: etree._Element, attribute: str, default: int, where: str) -> int:
     """A whole-number attribute (an id, an index) of an element of the part ``where``;
     ``default`` when it is absent; anything else means a damaged file."""
-    text = el.get(attribute)
+    return whole_number(el.get(attribute), etree.QName(el).localname, attribute, default, where)
+
+
+def whole_number(text: str | None, tag: str, attribute: str, default: int, where: str) -> int:
+    """The value ``text`` of ``attribute`` on a ``<tag>`` as a whole number (``default``
+    when None); anything else is a one-line "the file is damaged" error naming them."""
     if text is None:
         return default
     if not (text.strip().isascii() and text.strip().isdigit()):  # "²" is a digit to Python
-        tag = etree.QName(el).localname
         raise CorruptWorkbook(
             f"{where}: a <{tag}> has {attribute}={text[:20]!r}, which is not a whole number; "
             "the file is damaged"

@@ -24,7 +24,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sheetcollect.adapters.ooxml_cells import column_number
-from sheetcollect.adapters.ooxml_opc import R_NS, SML_NS, STRICT_SML_NS, utf8_prolog
+from sheetcollect.adapters.ooxml_opc import (
+    R_NS,
+    SML_NS,
+    STRICT_SML_NS,
+    utf8_prolog,
+    whole_number,
+)
 from sheetcollect.adapters.ooxml_spool import SheetData, close, let_go
 from sheetcollect.core.errors import CorruptWorkbook, UnsupportedFormat
 
@@ -262,10 +268,14 @@ class SheetBytes:
         closing = self.data.rfind(b"</", cols[0].start, cols[0].end)
         edits = []
         for col, tag in new.items():
-            after = next((e.start for e in existing if int(e.attrs.get("min", "0")) > col), None)
+            after = next((e.start for e in existing if self.col_number(e, "min") > col), None)
             at = closing if after is None else after
             edits.append((at, at, tag))
         return edits
+
+    def col_number(self, col: Element, attribute: str) -> int:
+        """A whole-number attribute of a ``<col>`` (min, max, style); 0 when absent."""
+        return whole_number(col.attrs.get(attribute), col.name, attribute, 0, self.where)
 
     def tail(self) -> list[Element]:
         """Children of the root after </sheetData>, in order."""

@@ -482,12 +482,9 @@ class WorksheetEditor:
     def _columns(self) -> list[tuple[int, int, int]]:
         """(min, max, style) of every <col> as read."""
         if self._col_specs is None:
+            number = self._sheet.col_number
             self._col_specs = [
-                (
-                    int(e.attrs.get("min", "0")),
-                    int(e.attrs.get("max", "0")),
-                    int(e.attrs.get("style", "0")),
-                )
+                (number(e, "min"), number(e, "max"), number(e, "style"))
                 for cols in self._sheet.head("cols")
                 for e in self._sheet.inner(cols)
             ]
