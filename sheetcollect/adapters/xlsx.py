@@ -157,9 +157,17 @@ def _rows(
         sheet = workbook.get_sheet_by_name(name)
         start = sheet.start or (0, 0)
         return sheet.to_python(nrows=nrows), (start[0] + 1, start[1] + 1)
-    except Exception as exc:  # calamine's own errors: a value or XML it cannot read
+    except BaseException as exc:  # calamine's own errors: a value or XML it cannot read
+        if not _calamine_failed(exc):
+            raise
         detail = " ".join(str(exc).split())
         raise CorruptWorkbook(f"sheet {name!r} cannot be read: {detail}") from exc
+
+
+def _calamine_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` is calamine failing, not the user interrupting: its errors, and a
+    panic in its Rust code (pyo3's PanicException, which is not an Exception)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def check_sheet_named(book: str, wanted: str, names: Sequence[str]) -> None:

@@ -204,3 +204,26 @@ def test_missing_file_and_folder(tmp_path):
         read_workbook(tmp_path / "nope.xlsx")
     with pytest.raises(WorkbookError, match="is a folder"):
         read_workbook(tmp_path)
+
+
+class PanicException(BaseException):
+    """What calamine raises when its Rust code panics (pyo3_runtime.PanicException)."""
+
+
+class _PanickingWorkbook:
+    def get_sheet_by_name(self, name: str) -> None:
+        raise PanicException("invalid range bounds")
+
+
+def test_a_panic_in_calamine_is_a_damaged_sheet_and_an_interrupt_stays_one() -> None:
+    from sheetcollect.adapters.xlsx import _rows
+
+    with pytest.raises(CorruptWorkbook, match="sheet 'Invoices' cannot be read: invalid range"):
+        _rows(_PanickingWorkbook(), "Invoices")  # type: ignore[arg-type]
+
+    class Interrupted:
+        def get_sheet_by_name(self, name: str) -> None:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _rows(Interrupted(), "Invoices")  # type: ignore[arg-type]
