@@ -26,7 +26,8 @@ def fail_cleanly(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except SheetcollectError as exc:
-            click.echo(f"sheetcollect: {exc}", err=True)
+            # one line even when a cell's text in the message holds a line break
+            click.echo(f"sheetcollect: {' '.join(str(exc).split())}", err=True)
             sys.exit(EXIT_NOTHING_DONE)
 
     return wrapper  # type: ignore[return-value]

@@ -138,6 +138,10 @@ def test_bad_rows_exit_one_and_are_listed(tmp_path):
             lambda p: write_workbook(p, [["Colour", "Size"], ["red", 3]]),
             "no invoice table found; seen: Colour, Size; missing:",
         ),
+        (  # a line break in a cell of the row seen stays out of the one line
+            lambda p: write_workbook(p, [["Colour\nof the\r\nitem", "Size"], ["red", 3]]),
+            "no invoice table found; seen: Colour of the item, Size; missing:",
+        ),
     ],
 )
 def test_nothing_done_exits_two_with_one_line(tmp_path, make, message):

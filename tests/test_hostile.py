@@ -589,6 +589,23 @@ def test_a_table_range_that_is_not_one_is_a_one_line_error(tmp_path):
     assert path.read_bytes() == before
 
 
+def test_new_table_columns_get_ids_an_id_may_be_after_one_at_the_edge(tmp_path):
+    """A column id of 2^32 - 1 or more (xs:unsignedInt's edge, or past it, as a fuzzed
+    file had): the six new columns take the lowest free ids instead of overflowing."""
+    big = b"99999999999999999999"
+    path = _sample(
+        tmp_path, "xl/tables/table1.xml", rb'(<tableColumn id=")8"', rb"\g<1>" + big + b'"'
+    )
+    out = tmp_path / "out.xlsx"
+    outcome = run_isolated("run", str(path), "--as-of", AS_OF, "--output", str(out))
+    assert outcome.clean and outcome.exit_code in (0, 1), outcome
+    ids = [int(i) for i in re.findall(rb'<tableColumn id="(\d+)"', zipfile.ZipFile(out).read(
+        "xl/tables/table1.xml"))]  # fmt: skip
+    assert len(ids) == 18 and len(set(ids)) == 18 and ids[7] == int(big)
+    assert ids[12:] == [8, 13, 14, 15, 16, 17]  # the lowest free, in order
+    ooxml_validate(out, path)
+
+
 def test_a_stray_element_among_the_cell_formats_does_not_shift_them(tmp_path):
     """Cell formats are numbered among the <xf> alone: the new ones are found and used by the
     index Excel gives them, and the output is as valid as the input."""

@@ -12,6 +12,7 @@ from sheetcollect.adapters.ooxml_opc import parse_xml, q, serialize_xml, whole_a
 from sheetcollect.core.errors import CorruptWorkbook, WorkbookError
 
 _X_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_MAX_ID = 2**32 - 1  # tableColumn ids are xs:unsignedInt
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,9 @@ class TablePart:
         columns_el = self._root.find(q("tableColumns"))
         if columns_el is None:
             raise CorruptWorkbook(f"{self._where}: table {info.name} has no tableColumns.")
-        next_id = max((self._number(c, "id", 0) for c in self._columns()), default=0) + 1
-        for offset, name in enumerate(final):
+        for column_id, name in zip(self._new_ids(len(final)), final, strict=True):
             column = etree.SubElement(columns_el, q("tableColumn"))
-            column.set("id", str(next_id + offset))
+            column.set("id", str(column_id))
             column.set("name", name)
         columns_el.set("count", str(len(self._columns())))
         self._root.set("ref", format_range(r1, c1, r2, m2))
@@ -118,6 +118,16 @@ class TablePart:
 
     def _number(self, el: etree._Element, attribute: str, default: int) -> int:
         return whole_attribute(el, attribute, default, self._where)
+
+    def _new_ids(self, count: int) -> list[int]:
+        """Ids for ``count`` new columns: after the highest, as Excel numbers them, unless
+        that passes what an id may be (an unsignedInt); then the lowest ones not taken."""
+        taken = {self._number(c, "id", 0) for c in self._columns()}
+        after = max(taken, default=0)
+        if after + count <= _MAX_ID:
+            return list(range(after + 1, after + count + 1))
+        free = (n for n in range(1, _MAX_ID + 1) if n not in taken)
+        return [next(free) for _ in range(count)]
 
     def _columns(self) -> list[etree._Element]:
         return list(self._root.iterfind(f"{q('tableColumns')}/{q('tableColumn')}"))

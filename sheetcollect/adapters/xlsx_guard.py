@@ -278,14 +278,17 @@ class _Scan:
         if last:
             self.last_row = max(self.last_row, int(last.group(2)))
             self.last_col = max(self.last_col, column_number(last.group(1)))
-        row_past = re.compile(rb'<c r="[A-Z]{1,3}' + above(self.last_row) + rb'"')
-        if row_past.search(piece):
-            self.last_row = max(self.last_row, *map(int, _CELL_ROW.findall(piece)))
+        # one pass for a cell in a later row or a later column than known: then (rarely)
+        # every cell of the piece is looked at
         known = column_letters(self.last_col).encode()
-        column_past = re.compile(rb'<c r="' + letters_above(known) + rb"[1-9]")
-        if column_past.search(piece):
+        past = re.compile(
+            rb'<c r="(?:' + letters_above(known) + rb"[1-9]|[A-Z]{1,3}" + above(self.last_row)
+            + rb'")'
+        )  # fmt: skip
+        if past.search(piece):
+            self.last_row = max([self.last_row, *map(int, _CELL_ROW.findall(piece))])
             columns = set(_CELL_COLUMN.findall(piece))
-            self.last_col = max(self.last_col, *(column_number(c) for c in columns))
+            self.last_col = max([self.last_col, *(column_number(c) for c in columns)])
         # the limits wait for the end of the sheet (these passes are cheap), so that a
         # refusal says how far the sheet really runs: the value to raise a limit to
         self._check_grid()

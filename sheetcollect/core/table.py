@@ -436,7 +436,7 @@ def _header_currency(match: HeaderMatch) -> str:
 
 def _no_table_message(sheet: str, rows: Sequence[Sequence[Any]]) -> str:
     best = max(rows[:30], key=lambda r: sum(1 for v in r if isinstance(v, str) and v.strip()))
-    seen = [str(v).strip() for v in best if isinstance(v, str) and v.strip()]
+    seen = [" ".join(v.split()) for v in best if isinstance(v, str) and v.strip()]
     missing = missing_fields(best)
     seen_text = ", ".join(seen[:12]) or "nothing that looks like a header"
     return f"sheet {sheet!r}: no invoice table found; seen: {seen_text}; missing: " + (
