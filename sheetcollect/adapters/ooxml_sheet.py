@@ -108,12 +108,17 @@ class WorksheetEditor:
         rows, cols = measured
         if self._clear_from is not None:
             rows = min(rows, self._clear_from - 1)
+        for _, _, last_row, last_col in self._written_boxes():
+            rows, cols = max(rows, last_row), max(cols, last_col)
+        return rows, cols
+
+    def _written_boxes(self) -> Iterator[tuple[int, int, int, int]]:
+        """(first row, first column, last row, last column) of each edit and block."""
         for row, cells in self._edits.items():
-            rows, cols = max(rows, row), max(cols, max(cells))
+            yield row, min(cells), row, max(cells)
         for block in self._blocks:
             if len(block):
-                rows, cols = max(rows, block.rows[-1]), max(cols, block.high_col)
-        return rows, cols
+                yield block.rows[0], block.low_col, block.rows[-1], block.high_col
 
     def cell_style(self, row: int, col: int) -> int:
         """Style of a cell: its own s=, else its row's (customFormat), its column's, else 0."""
@@ -444,11 +449,7 @@ class WorksheetEditor:
                 boxes.append((r1, c1, r2, c2))
         except ValueError:
             pass
-        for row, cells in self._edits.items():
-            boxes.append((row, min(cells), row, max(cells)))
-        for block in self._blocks:
-            if len(block):
-                boxes.append((block.rows[0], block.low_col, block.rows[-1], block.high_col))
+        boxes.extend(self._written_boxes())
         if not boxes:
             return "A1"
         return format_range(
