@@ -129,7 +129,7 @@ def _run(
     if not dry_run and output is not None:
         check_output(output)
     step(f"Reading {path.name}")
-    read = read_workbook(path, config.reading, config.limits)
+    read = read_workbook(path, config.reading, config.limits, for_writing=not dry_run)
     step(f"Assessing {len(read.table.invoices):,} invoices")
     report = assess_table(
         read.table, as_of=as_of, config=config, source=str(path), contact_log=read.contact_log

@@ -206,6 +206,12 @@ class Package:
             self._editors[info.part] = self._editor(info, data)
         return self._editors[info.part]
 
+    def prepare(self, name: str) -> None:
+        """Open the worksheet called ``name`` for editing and read what its first edits and
+        the styles will need, ahead of them (see ``WorksheetEditor.prepare``)."""
+        self.worksheet(name).prepare()
+        _ = self.styles
+
     # -- changing it -----------------------------------------------------------------------
 
     def add_worksheet(self, name: str, *, fit_to_width: bool = False) -> WorksheetEditor:

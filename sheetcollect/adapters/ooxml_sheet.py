@@ -162,6 +162,13 @@ class WorksheetEditor:
         """The Excel Tables on this sheet."""
         return [table.info for table in self._load_tables()]
 
+    def prepare(self) -> None:
+        """Read now what editing reads first: the index of the rows, the elements after
+        them, the sheet's tables (for a thread to do while another is busy)."""
+        self._sheet.rows()
+        self._sheet.tail()
+        self._load_tables()
+
     # -- editing ---------------------------------------------------------------------------
 
     def set_cells(self, cells: Mapping[tuple[int, int], CellValue]) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import io
 import stat
-import zipfile
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -34,7 +34,7 @@ from ..core.table import InvoiceTable, read_invoice_table
 from .ooxml import Package
 from .ooxml_cells import parse_range
 from .ooxml_zip import Archive
-from .xlsx_guard import check_workbook
+from .xlsx_guard import Checked, check_structure
 
 __all__ = ["SheetRead", "check_readable", "read_workbook"]
 
@@ -70,6 +70,9 @@ class SheetRead:
         archive: the file's bytes as the guard checked them, which calamine read and the
             writer patches: the cells written belong to the rows read, even if the file
             changes meanwhile.
+
+    A workbook read ``for_writing`` also holds the package the writer patches, opened and
+    with its largest sheet indexed while calamine read (see ``writer_package``).
     """
 
     path: Path
@@ -82,12 +85,30 @@ class SheetRead:
     limits: Limits = field(default_factory=Limits)
     our_sheets: OurSheets = field(default_factory=OurSheets)
     archive: Archive | None = field(default=None, compare=False, repr=False)
+    _prepared: list[Package] = field(default_factory=list, compare=False, repr=False)
+
+    def writer_package(self) -> Package:
+        """The workbook opened for the writer: the package prepared while reading (handed
+        out once: the writer changes it), else the checked archive opened again, else the
+        file, within the limits it was read with."""
+        if self._prepared:
+            return self._prepared.pop()
+        if self.archive is not None:
+            return Package(self.archive)
+        return Package.open(self.path, self.limits)
 
 
 def check_readable(path: Path, limits: Limits | None = None) -> Archive:
     """Refuse, with one sentence, a path that is not a readable .xlsx/.xlsm workbook, or one
     that could not be read safely within ``limits`` (see ``xlsx_guard``); the checked
     archive otherwise."""
+    checked = _check_structure(path, limits)
+    checked.check_cells()
+    return checked.archive
+
+
+def _check_structure(path: Path, limits: Limits | None) -> Checked:
+    """``check_readable`` but for the cells' contents: what calamine needs checked first."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -112,7 +133,7 @@ def check_readable(path: Path, limits: Limits | None = None) -> Archive:
         raise _ole_error(path)
     if not head.startswith(b"PK"):
         raise UnsupportedFormat(f"{path.name} is not an Excel workbook (.xlsx/.xlsm)")
-    return check_workbook(path, limits)
+    return check_structure(path, limits)
 
 
 def _ole_error(path: Path) -> WorkbookError:
@@ -124,16 +145,6 @@ def _ole_error(path: Path) -> WorkbookError:
             "(File > Info > Protect Workbook > Encrypt with Password) and try again"
         )
     return UnsupportedFormat(f"{path.name} is {_CONVERT['.xls']}")
-
-
-def _date1904(data: bytes) -> bool:
-    """Whether the workbook counts dates from 1904 (Excel for Mac's old default)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            head = archive.read("xl/workbook.xml")[:4096]
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return False
-    return b'date1904="1"' in head or b'date1904="true"' in head
 
 
 def _open(path: Path, data: bytes) -> calamine.CalamineWorkbook:
@@ -238,10 +249,10 @@ def _forget_owned(rows: list[list[Any]], header: int, owned: Iterable[int]) -> N
                 row[i] = ""
 
 
-def _table_end(archive: Archive, sheet: str, header_row: int) -> int | None:
+def _table_end(package: Package, sheet: str, header_row: int) -> int | None:
     """The last data row (above a totals row) of the Excel Table whose data starts right
     below ``header_row`` on ``sheet``, if there is one."""
-    for table in Package(archive).tables_of(sheet):
+    for table in package.tables_of(sheet):
         first, _, last, _ = parse_range(table.ref)
         if first + table.header_row_count - 1 == header_row:
             return last - table.totals_row_count
@@ -304,14 +315,54 @@ def _free_column(rows: list[list[Any]], origin: Origin, table: InvoiceTable, cou
 
 
 def read_workbook(
-    path: Path, options: ReadOptions | None = None, limits: Limits | None = None
+    path: Path,
+    options: ReadOptions | None = None,
+    limits: Limits | None = None,
+    *,
+    for_writing: bool = False,
 ) -> SheetRead:
     """Find and read the invoice table of the workbook at ``path``, refusing a file past
-    ``limits`` (``[limits]`` of sheetcollect.toml; the defaults when None)."""
+    ``limits`` (``[limits]`` of sheetcollect.toml; the defaults when None).
+
+    calamine parses the sheets on a thread of its own, without the GIL. Meanwhile this
+    thread checks the cells' contents (the guard's second half) and, ``for_writing``, opens
+    the package for the writer and indexes the invoice sheet's rows: work that would
+    otherwise wait its turn.
+    """
     options, limits = options or ReadOptions(), limits or Limits()
-    archive = check_readable(path, limits)
-    with gc_paused():
-        return _read(path, archive, options, limits)
+    checked = _check_structure(path, limits)
+    with gc_paused(), ThreadPoolExecutor(1, thread_name_prefix="sheetcollect-read") as pool:
+        reading = pool.submit(_read, path, checked.archive, options, limits)
+        checked.check_cells()  # its refusal comes first: the pool waits for the reading
+        prepared = _prepare(checked, options) if for_writing else None
+        try:
+            read = reading.result()
+        except BaseException:
+            if prepared is not None:
+                prepared.close()
+            raise
+    if prepared is not None:
+        read._prepared.append(prepared)
+    return read
+
+
+def _prepare(checked: Checked, options: ReadOptions) -> Package | None:
+    """The guard's package with the sheet the invoices are on (the one named by ``[reading]
+    sheet``, else the largest) opened for editing and its rows indexed; None if it cannot be
+    edited: the writer finds that again, and says so, only if it writes that sheet."""
+    package, archive = checked.package, checked.archive
+    sheets = [s for s in package.sheets if s.kind == "worksheet"]
+    if options.sheet:
+        sheets = [s for s in sheets if s.name == options.sheet]
+    if not sheets:
+        return None
+    largest = max(sheets, key=lambda s: archive.size(s.part))
+    try:
+        package.prepare(largest.name)
+    except WorkbookError:
+        package.close()
+        return None
+    return package
 
 
 def _read(path: Path, archive: Archive, options: ReadOptions, limits: Limits) -> SheetRead:
@@ -319,11 +370,12 @@ def _read(path: Path, archive: Archive, options: ReadOptions, limits: Limits) ->
     try:
         ours, whole = _our_sheets(workbook)
         sheet, rows, origin = _pick_sheet(workbook, options, path, ours)
-        date1904 = _date1904(archive.data)
+        package = Package(archive)  # this thread's own: the other prepares the guard's
+        date1904 = package.date1904
         first = read_invoice_table(
             rows, sheet=sheet, origin=origin, options=options, date1904=date1904
         )
-        end = _table_end(archive, sheet, first.header_row)
+        end = _table_end(package, sheet, first.header_row)
         table = first
         if end is not None and end < first.last_row:
             table = read_invoice_table(

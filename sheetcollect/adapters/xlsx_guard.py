@@ -20,12 +20,20 @@ past a limit, so that a refusal says how far the sheet runs (what to raise the l
 sheet written any other way (references left out, namespace prefixes, odd quoting) is walked
 tag by tag, the way calamine places its cells: slower, and still bounded, since it stops at
 the first limit.
+
+The scan is in two halves. What keeps calamine from aborting (the package, the grid and the
+limits) is checked before it reads anything (``check_structure``); the cells' contents
+(characters XML forbids, indexes that point nowhere: calamine reads such cells or refuses
+them with an error) can be checked while it reads (``Checked.check_cells``), on another
+core, since calamine lets go of the GIL.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import CorruptWorkbook, LimitExceeded, UnsupportedFormat, WorkbookError
@@ -35,7 +43,15 @@ from .ooxml_cells import column_letters
 from .ooxml_opc import parse_xml
 from .ooxml_zip import Archive, MiB, read_archive
 
-__all__ = ["DEFAULT_LIMITS", "EXCEL_COLUMNS", "EXCEL_ROWS", "ReadLimits", "check_workbook"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "EXCEL_COLUMNS",
+    "EXCEL_ROWS",
+    "Checked",
+    "ReadLimits",
+    "check_structure",
+    "check_workbook",
+]
 
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 CALAMINE_STRINGS = "xl/sharedStrings.xml"  # calamine reads this name, whatever the rels say
@@ -52,8 +68,38 @@ _CONTROL = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 def check_workbook(path: Path, limits: ReadLimits | None = None) -> Archive:
     """Refuse, with one sentence, a workbook that cannot be read safely within ``limits``;
     the archive checked, for the writer to patch (the very bytes that were read)."""
-    try:
+    checked = check_structure(path, limits)
+    checked.check_cells()
+    return checked.archive
+
+
+def check_structure(path: Path, limits: ReadLimits | None = None) -> Checked:
+    """The first half of ``check_workbook``: all calamine needs checked before it reads the
+    file. The cells' contents are checked by the ``check_cells`` of what is returned."""
+    with _one_line():
         return _check(path, limits or DEFAULT_LIMITS)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A workbook whose package, grid and limits have been checked."""
+
+    archive: Archive
+    package: Package  # opened as the writer opens it: nothing changed in it yet
+    _scans: tuple[_Scan, ...]
+
+    def check_cells(self) -> None:
+        """Refuse a cell holding a character XML forbids, or a string or format index that
+        points nowhere (the second half of ``check_workbook``)."""
+        with _one_line():
+            for scan in self._scans:
+                scan.check_cells()
+
+
+@contextmanager
+def _one_line() -> Iterator[None]:
+    try:
+        yield
     except WorkbookError as exc:
         if "\n" not in str(exc):
             raise
@@ -61,7 +107,7 @@ def check_workbook(path: Path, limits: ReadLimits | None = None) -> Archive:
         raise type(exc)(" ".join(str(exc).split())) from exc
 
 
-def _check(path: Path, limits: ReadLimits) -> Archive:
+def _check(path: Path, limits: ReadLimits) -> Checked:
     archive = read_archive(path, limits)
     package = Package(archive)
     for part in archive.names:  # the small parts the writer parses whole, parsed now
@@ -70,12 +116,14 @@ def _check(path: Path, limits: ReadLimits) -> Archive:
     strings = _shared_string_count(archive)
     formats = package.styles.xf_count
     cells = 0  # the reader reads every worksheet in turn: their cells count together
+    scans = []
     for sheet in package.sheets:
         if sheet.kind == "worksheet":
             scan = _Scan(archive, sheet, limits, strings, formats, cells)
             cells += scan.run()
             archive.used_ranges[sheet.part] = (scan.last_row, scan.last_col)
-    return archive
+            scans.append(scan)
+    return Checked(archive, package, tuple(scans))
 
 
 # -- numbers as regular expressions ------------------------------------------------------------
@@ -217,7 +265,8 @@ class _Scan:
         )
 
     def run(self) -> int:
-        """Raise the first problem found, else return the cells of the used range."""
+        """Raise the first problem with the sheet's grid or size, else return the cells of
+        the used range."""
         odd = False
         for n, piece in enumerate(pieces(self.archive, self.sheet.part)):
             if n == 0 and (b"\0" in piece[:64] or piece.startswith((b"\xff\xfe", b"\xfe\xff"))):
@@ -226,8 +275,6 @@ class _Scan:
                     f"{self.where}: is saved as UTF-16 or UTF-32, which Excel never writes; "
                     "open and save it in Excel"
                 )
-            self._check_characters(piece)
-            self._check_indexes(piece)
             odd = odd or _odd(piece)
             if not odd:
                 self._plain(piece)
@@ -236,6 +283,13 @@ class _Scan:
             self._walk()
         self._check_range(self.cells_before)
         return self.last_row * self.last_col
+
+    def check_cells(self) -> None:
+        """Raise the first cell with a character XML forbids or an index that points
+        nowhere."""
+        for piece in pieces(self.archive, self.sheet.part):
+            self._check_characters(piece)
+            self._check_indexes(piece)
 
     def _check_characters(self, piece: bytes) -> None:
         if len(piece.translate(None, _CONTROL)) == len(piece):

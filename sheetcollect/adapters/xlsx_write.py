@@ -260,12 +260,9 @@ def patch_workbook(
     force: bool = False,
 ) -> Patch:
     """Write ``read.path`` with the owned cells filled in to ``dest`` (a new file): the
-    archive checked when it was read (not read and checked again), else the file, opened
-    within the limits it was read with."""
-    if read.archive is not None:
-        package = Package(read.archive)
-    else:
-        package = Package.open(read.path, read.limits)
+    archive checked when it was read (not read and checked again; see
+    ``SheetRead.writer_package``)."""
+    package = read.writer_package()
     try:  # closed whatever happens: a spooled sheet's file goes now, not at exit
         ws = package.worksheet(read.table.sheet)
         if ws.protected and not force:
