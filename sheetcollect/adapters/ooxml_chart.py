@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import posixpath
 from decimal import Decimal
-from xml.sax.saxutils import escape, quoteattr
+from html import escape  # xml.sax.saxutils would bring in urllib, http and email
 
 from lxml import etree
 
@@ -43,7 +43,7 @@ _AXES = b'<c:axId val="500000001"/><c:axId val="500000002"/>'
 
 
 def _text(value: str) -> bytes:
-    return escape(value).encode("utf-8")
+    return escape(value, quote=False).encode("utf-8")
 
 
 def _cell(sheet: str, row: int, first_col: int, last_col: int | None = None) -> str:
@@ -139,7 +139,7 @@ def _anchor(chart: AgingChart, rel_id: str, shape_id: int) -> etree._Element:
         f"<xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>{_CHART_COLS}</xdr:col>"
         f"<xdr:colOff>0</xdr:colOff><xdr:row>{top + _CHART_ROWS}</xdr:row>"
         f'<xdr:rowOff>0</xdr:rowOff></xdr:to><xdr:graphicFrame macro="">'
-        f'<xdr:nvGraphicFramePr><xdr:cNvPr id="{shape_id}" name={quoteattr(CHART_NAME)}/>'
+        f'<xdr:nvGraphicFramePr><xdr:cNvPr id="{shape_id}" name="{escape(CHART_NAME)}"/>'
         f"<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr>"
         f'<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm><a:graphic>'
         f'<a:graphicData uri="{C_NS}"><c:chart xmlns:c="{C_NS}" xmlns:r="{R_NS}" '

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import io
 import stat
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -331,19 +331,45 @@ def read_workbook(
     """
     options, limits = options or ReadOptions(), limits or Limits()
     checked = _check_structure(path, limits)
-    with gc_paused(), ThreadPoolExecutor(1, thread_name_prefix="sheetcollect-read") as pool:
-        reading = pool.submit(_read, path, checked.archive, options, limits)
-        checked.check_cells()  # its refusal comes first: the pool waits for the reading
-        prepared = _prepare(checked, options) if for_writing else None
+    with gc_paused():
+        reading = _Reading(lambda: _read(path, checked.archive, options, limits))
+        reading.start()
+        prepared = None
         try:
+            checked.check_cells()  # its refusal comes first, once the reading is over
+            prepared = _prepare(checked, options) if for_writing else None
             read = reading.result()
         except BaseException:
+            reading.join()
             if prepared is not None:
                 prepared.close()
             raise
     if prepared is not None:
         read._prepared.append(prepared)
     return read
+
+
+class _Reading(threading.Thread):
+    """``read_workbook``'s calamine side, on a thread of its own."""
+
+    def __init__(self, work: Callable[[], SheetRead]) -> None:
+        super().__init__(name="sheetcollect-read", daemon=True)  # Ctrl-C need not wait
+        self._work = work
+        self._read: SheetRead | None = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._read = self._work()
+        except BaseException as exc:  # handed to the thread that waits for it
+            self._error = exc
+
+    def result(self) -> SheetRead:
+        self.join()
+        if self._error is not None:
+            raise self._error
+        assert self._read is not None
+        return self._read
 
 
 def _prepare(checked: Checked, options: ReadOptions) -> Package | None:
