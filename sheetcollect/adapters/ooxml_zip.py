@@ -204,7 +204,7 @@ class Archive:
         entry = self._entries[name]
         crc, size, head = 0, 0, b""
         for chunk in self._inflate(entry, total_so_far):
-            crc = zlib.crc32(chunk, crc)
+            crc = _fast.crc32(chunk, crc)
             size += len(chunk)
             if len(head) < _PROLOG_PEEK:
                 head += chunk[: _PROLOG_PEEK - len(head)]
@@ -364,7 +364,7 @@ def deflate(chunks: Iterable[bytes]) -> tuple[bytearray, int, int]:
     compressed = bytearray()  # grows in place: joining pieces at the end would hold it twice
     crc = size = 0
     for chunk in itertools.chain(head, stream):
-        crc = zlib.crc32(chunk, crc)
+        crc = _fast.crc32(chunk, crc)  # ISA-L: some 7 times faster
         size += len(chunk)
         compressed += compressor.compress(chunk)
     compressed += compressor.flush()
