@@ -165,14 +165,15 @@ def summary_rows(report: Report, config: Config) -> list[list[Any]]:
     The first row is a title, the third the header; then a row per customer and currency and
     a totals row per currency (see ``is_totals_row``).
     """
-    stages = {(c.key, c.currency): c for c in report.customers}
-    aging = aging_by_customer(report.assessments, groups=report.customer_groups())
+    aging = aging_by_customer(report.customers)
     rows: list[list[Any]] = [[SUMMARY_TITLE + report.as_of.isoformat()], [],
                              list(SUMMARY_HEADERS)]  # fmt: skip
+    summaries = {(c.customer, c.currency): c for c in report.customers if c.invoices}
+    labels = config.policy.stage_labels
     for row in aging:
-        customer = stages.get((customer_key(row.customer), row.currency))
-        stage = config.policy.stage_labels.get(customer.highest_stage, "") if customer else ""
-        stop = "yes: " + customer.stop_supply_why if customer and customer.stop_supply else ""
+        customer = summaries[(row.customer, row.currency)]  # the summary the row was made of
+        stage = labels.get(customer.highest_stage, "")
+        stop = "yes: " + customer.stop_supply_why if customer.stop_supply else ""
         rows.append([row.customer, row.currency, *(row.buckets[b] for b in BUCKETS), row.total,
                      stage, stop])  # fmt: skip
     for total in aging_totals(aging):

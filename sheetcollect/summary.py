@@ -26,7 +26,7 @@ def _aging_table(report: Report) -> Table:
     for bucket in BUCKETS:
         table.add_column(bucket.capitalize(), justify="right")
     table.add_column("Total", justify="right")
-    for total in aging_totals(aging_by_customer(report.assessments)):
+    for total in aging_totals(aging_by_customer(report.customers)):
         cells = [f"{total.buckets[b]:,.2f}" for b in BUCKETS]
         table.add_row(total.currency or "—", *cells, f"{total.total:,.2f}")
     return table

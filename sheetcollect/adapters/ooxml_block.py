@@ -60,9 +60,7 @@ class CellBlock:
 
     def fill(self, rows: Iterable[tuple[int, Sequence[Any], Sequence[int]]], where: str) -> None:
         """Check and keep ``rows``; on any bad row nothing is kept and the error names it."""
-        columns = self.columns
-        if len(set(columns)) != len(columns) or not all(1 <= c <= MAX_COL for c in columns):
-            raise ValueError(f"{where}: columns {list(columns)} must be distinct, in 1..{MAX_COL}.")
+        columns = self._checked_columns(where)
         width, order = len(columns), self._order
         if not width:
             return  # no columns, no cells
@@ -73,10 +71,7 @@ class CellBlock:
         last = 0
         for row, given_values, given_styles in rows:
             if type(row) is not int or not last < row <= MAX_ROW:
-                raise ValueError(
-                    f"{where}: row {row!r} is outside {last + 1}..{MAX_ROW} "
-                    "(set_rows wants rows in ascending order)."
-                )
+                raise _bad_row(where, row, last)
             values, styles = tuple(given_values), tuple(given_styles)
             if len(values) != width or len(styles) != width:
                 raise ValueError(
@@ -98,6 +93,71 @@ class CellBlock:
             if len(batch) == _BATCH_ROWS:
                 _add_columns(kept, batch)
         _add_columns(kept, batch)
+        self._keep(numbers, kept, kept_styles, where)
+
+    def fill_columns(
+        self,
+        rows: Sequence[int],
+        values: Sequence[Sequence[Any]],
+        styles: Sequence[tuple[int, ...]],
+        where: str,
+    ) -> None:
+        """``fill`` given the values a column at a time: ``values`` holds one sequence per
+        column (in the order of the columns given), ``styles`` one tuple per row (a style
+        per column, rows styled alike best sharing one). No Python runs per row but to name
+        a bad one."""
+        columns = self._checked_columns(where)
+        width, order = len(columns), self._order
+        if not width:
+            return
+        numbers = array("q", rows) if set(map(type, rows)) <= {int} else None
+        ascending = numbers is not None and all(map(int.__lt__, numbers, numbers[1:]))
+        if (
+            numbers is None
+            or not ascending
+            or (numbers and not 0 < numbers[0] <= numbers[-1] <= MAX_ROW)
+        ):
+            last = 0
+            for row in rows:  # name the first row out of place
+                if type(row) is not int or not last < row <= MAX_ROW:
+                    raise _bad_row(where, row, last)
+                last = row
+        assert numbers is not None
+        for index, column in enumerate([*values, styles]):
+            if len(column) != len(numbers):
+                what = f"column {index + 1} of {width}" if index < width else "the styles"
+                raise ValueError(
+                    f"{where}: {len(column)} values in {what} for {len(numbers)} rows."
+                )
+        if len(values) != width:
+            raise ValueError(f"{where}: {len(values)} columns of values for {width} columns.")
+        distinct: dict[tuple[int, ...], tuple[int, ...]] = {}
+        for given in set(styles):
+            if len(given) != width:
+                row = numbers[list(styles).index(given)]
+                raise ValueError(f"{where}, row {row}: {len(given)} styles for {width} columns.")
+            for style in given:
+                self._style_attr(style)  # raises for a style that does not exist
+            distinct[given] = given if order is None else tuple(map(given.__getitem__, order))
+        ordered = values if order is None else [values[i] for i in order]
+        kept = [list(column) for column in ordered]
+        self._keep(numbers, kept, list(map(distinct.__getitem__, styles)), where)
+
+    def _checked_columns(self, where: str) -> list[int]:
+        columns = self.columns
+        if len(set(columns)) != len(columns) or not all(1 <= c <= MAX_COL for c in columns):
+            raise ValueError(f"{where}: columns {list(columns)} must be distinct, in 1..{MAX_COL}.")
+        return columns
+
+    def _keep(
+        self,
+        numbers: array[int],
+        kept: list[list[Any]],
+        kept_styles: list[tuple[int, ...]],
+        where: str,
+    ) -> None:
+        """Check the values (a column at a time) and keep the rows that write anything."""
+        width, columns = len(kept), self.columns
         skipped = self._check(numbers, kept, where)
         empty = {i for i, count in skipped.items() if count == width}
         if empty:  # rows with nothing to write are no rows at all
@@ -272,6 +332,13 @@ class CellBlock:
             del column[k:]
         del self.styles[k:]
         del self._gappy[bisect_left(self._gappy, k) :]
+
+
+def _bad_row(where: str, row: object, last: int) -> ValueError:
+    return ValueError(
+        f"{where}: row {row!r} is outside {last + 1}..{MAX_ROW} "
+        "(set_rows wants rows in ascending order)."
+    )
 
 
 def _add_columns(columns: list[list[Any]], batch: list[tuple[Any, ...]]) -> None:

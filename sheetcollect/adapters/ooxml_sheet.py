@@ -237,6 +237,23 @@ class WorksheetEditor:
         """
         block = CellBlock(columns, self._writer, self._style_attr_of)
         block.fill(rows, self.where)
+        self._add_block(block)
+
+    def set_columns(
+        self,
+        columns: Sequence[int],
+        rows: Sequence[int],
+        values: Sequence[Sequence[Any]],
+        styles: Sequence[tuple[int, ...]],
+    ) -> None:
+        """:meth:`set_rows` with the values given a column at a time: ``values[k]`` holds
+        column ``columns[k]``'s value in each of ``rows``, and ``styles`` a tuple per row (a
+        style per column). The same cells are written, with no Python work per row."""
+        block = CellBlock(columns, self._writer, self._style_attr_of)
+        block.fill_columns(rows, values, styles, self.where)
+        self._add_block(block)
+
+    def _add_block(self, block: CellBlock) -> None:
         if not len(block):
             return
         for row in list(self._edits):  # cells set before are overwritten by this block

@@ -139,19 +139,30 @@ def _write_invoice_rows(
         key: tuple(styles.get(key, kind) for kind in OWNED_KINDS) for key in ("", *policy.fills)
     }
     table = read.table
-
-    def rows() -> Any:  # each table row: assessed, refused with the reason, or left blank
-        for row, colour, values in owned_rows(
+    walked = list(  # each table row: assessed, refused with the reason, or left blank
+        owned_rows(
             report.assessments, report.problems, table.header_row + 1, table.last_row, policy
-        ):
-            row_styles = by_colour[colour]
-            for i, value in enumerate(values):
-                if type(value) is str and value.startswith(_FORMULA_STARTS):
-                    quoted = styles.get(colour, "text", quoted=True)
-                    row_styles = (*row_styles[:i], quoted, *row_styles[i + 1 :])
-            yield row, values, row_styles
+        )
+    )
+    rows, colours, values = zip(*walked, strict=True) if walked else ((), (), ())
+    columns = list(zip(*values, strict=True)) or [() for _ in OWNED_HEADERS]
+    row_styles = list(map(by_colour.__getitem__, colours))
+    # text that could be taken for a formula is quoted; row by row, so that the quoted
+    # formats are made in the order the rows need them
+    quote = sorted((i, k) for k, column in enumerate(columns) for i in _formula_like(column))
+    for i, k in quote:
+        quoted = styles.get(colours[i], "text", quoted=True)
+        row_styles[i] = (*row_styles[i][:k], quoted, *row_styles[i][k + 1 :])
+    ws.set_columns([owned[h] for h in OWNED_HEADERS], rows, columns, row_styles)
 
-    ws.set_rows([owned[h] for h in OWNED_HEADERS], rows())
+
+def _formula_like(column: Sequence[Any]) -> list[int]:
+    """Where ``column`` holds text starting as a formula would (each distinct value looked at
+    once: the labels repeat down a column)."""
+    risky = {v for v in set(column) if type(v) is str and v.startswith(_FORMULA_STARTS)}
+    if not risky:
+        return []
+    return [i for i, v in enumerate(column) if type(v) is str and v in risky]
 
 
 def _write_table(ws: WorksheetEditor, first_row: int, rows: Sequence[Sequence[Any]],

@@ -8,14 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from .customers import CustomerGroups, group_by_customer
-from .model import CLOSED_STATUSES, Assessment
+from .model import BUCKETS, CLOSED_STATUSES, Assessment, CustomerSummary
 
 __all__ = ["BUCKETS", "AgingRow", "aging_by_customer", "aging_totals", "days_sales_outstanding"]
-
-#: Aging buckets in order (see ``assess.bucket_for``).
-BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
-_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -38,28 +33,15 @@ class AgingRow:
         return sum(self.buckets.values(), Decimal(0))
 
 
-def aging_by_customer(
-    assessments: Iterable[Assessment], *, groups: CustomerGroups | None = None
-) -> list[AgingRow]:
-    """One row per customer and currency, largest total first.
-
-    ``groups``, when given, is ``group_by_customer(assessments)`` made already."""
-    if groups is None:
-        groups = group_by_customer(assessments)
-    rows: list[AgingRow] = []
-    for _, currency, group in groups.by_currency():
-        buckets: dict[str, Decimal] | None = None
-        name = ""
-        for a in group:
-            bucket = a.bucket
-            if bucket is None or a.status in CLOSED_STATUSES:  # settled, or not open
-                continue
-            invoice = a.invoice
-            if buckets is None:  # the name as first written among the open invoices
-                buckets, name = dict.fromkeys(BUCKETS, _ZERO), invoice.customer.strip()
-            buckets[bucket or "current"] += invoice.amount - invoice.paid  # a.outstanding
-        if buckets is not None:
-            rows.append(AgingRow(name, currency, buckets))
+def aging_by_customer(customers: Iterable[CustomerSummary]) -> list[AgingRow]:
+    """One row per customer and currency with anything open, largest total first, from the
+    customers' summaries (``summarise_customers``: each holds its aging, worked out in the
+    one walk over its invoices)."""
+    rows = [
+        AgingRow(c.customer, c.currency, dict(zip(BUCKETS, c.aging, strict=True)))
+        for c in customers
+        if c.invoices
+    ]
     return sorted(rows, key=lambda r: (r.currency, -r.total, r.customer.casefold()))
 
 

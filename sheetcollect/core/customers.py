@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from .model import (
+    BUCKETS,
     CLOSED_STATUSES,
     STAGE_WORDS,
     STAGES,
@@ -79,6 +80,7 @@ def _summary(group: Sequence[Assessment], policy: Policy, key: str) -> CustomerS
     worst: Assessment | None = None  # the first open invoice at the stop-supply stage
     first: Assessment | None = None  # the earliest action at the highest stage so far
     closed = 0
+    aging = dict.fromkeys(BUCKETS, _ZERO)
     for a in group:
         invoice = a.invoice
         if a.status in CLOSED_STATUSES:
@@ -88,6 +90,7 @@ def _summary(group: Sequence[Assessment], policy: Policy, key: str) -> CustomerS
             continue
         owed = invoice.amount - invoice.paid  # a.outstanding
         outstanding += owed
+        aging[a.bucket or "current"] += owed  # an open invoice always has a bucket
         days = a.days_overdue
         if days is not None and days > 0:
             overdue += owed
@@ -122,6 +125,7 @@ def _summary(group: Sequence[Assessment], policy: Policy, key: str) -> CustomerS
         risk=_risk(average, policy),
         stop_supply=bool(reason),
         stop_supply_why=reason,
+        aging=tuple(aging.values()),
     )
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = [
+    "BUCKETS",
     "CLOSED_STATUSES",
     "NOT_CONTACT_STATES",
     "STAGES",
@@ -178,6 +179,9 @@ NOT_CONTACT_STATES = frozenset({"to do", "todo", "skipped", "skip", "cancelled",
 #: over a hundred thousand assessments test ``status`` against it instead of the property.
 CLOSED_STATUSES = frozenset({"paid", "credit", "written_off", "excluded"})
 
+#: Aging buckets in order (see ``assess.bucket_for``).
+BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+
 
 class Assessment(NamedTuple):
     """The decision for one invoice.
@@ -237,6 +241,7 @@ class CustomerSummary:
         risk: "low", "medium", "high" or "unknown" payer risk.
         stop_supply: whether the policy says to stop supplying them.
         stop_supply_why: the reason when stop_supply is set.
+        aging: what is outstanding in each aging bucket, in ``BUCKETS`` order.
     """
 
     customer: str
@@ -253,6 +258,7 @@ class CustomerSummary:
     risk: str
     stop_supply: bool
     stop_supply_why: str = ""
+    aging: tuple[Decimal, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

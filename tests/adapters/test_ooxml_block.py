@@ -77,6 +77,19 @@ def in_bulk(rows: range, columns: list[int] = OWNED) -> Any:
     return edit
 
 
+def in_columns(rows: range, columns: list[int] = OWNED) -> Any:
+    """What ``in_bulk`` writes, given to ``set_columns``: a list of values per column."""
+
+    def edit(pkg: Package, ws: Any) -> None:
+        styles = styles_of(pkg)
+        order = [OWNED.index(c) for c in columns]
+        values = [[owned_row(r)[k] for r in rows] for k in order]
+        shared = tuple(styles[k] for k in order)
+        ws.set_columns(columns, list(rows), values, [shared] * len(rows))
+
+    return edit
+
+
 def one_by_one(rows: range) -> Any:
     def edit(pkg: Package, ws: Any) -> None:
         styles = styles_of(pkg)
@@ -105,6 +118,8 @@ def test_rows_written_in_bulk_match_the_same_cells_written_one_by_one(
     assert bulk == single
     shuffled = write(src, tmp_path / "shuffled.xlsx", in_bulk(rows, [7, 5, 8, 6]))
     assert shuffled == single  # columns in any order
+    by_column = write(src, tmp_path / "columns.xlsx", in_columns(rows, [7, 5, 8, 6]))
+    assert by_column == single  # and given a column at a time
     if not constant_memory:
         assert b'<row r="2" spans="1:8">' in bulk  # the spans grew to take the new cells in
     ooxml_validate(tmp_path / "bulk.xlsx", src)
@@ -229,6 +244,29 @@ def test_bad_rows_are_refused_and_nothing_is_taken(
     with pytest.raises(error, match=message):
         ws.set_rows([5], rows)
     assert pkg.changed_parts == set()
+    if "values and" not in message:  # the same rows a column at a time: the same refusal
+        numbers = [r for r, _, _ in rows]
+        with pytest.raises(error, match=message):
+            ws.set_columns([5], numbers, [[v[0] for _, v, _ in rows]], [(s[0],) for *_, s in rows])
+        assert pkg.changed_parts == set()
+
+
+@pytest.mark.parametrize(
+    ("values", "styles", "message"),
+    [
+        ([["x"], ["y"]], [(0,)], "2 columns of values for 1 columns"),
+        ([["x", "y"]], [(0,)], "2 values in column 1 of 1 for 1 rows"),
+        ([["x"]], [(0, 0)], "row 2: 2 styles for 1 columns"),
+        ([["x"]], [(0,), (0,)], "2 values in the styles for 1 rows"),
+    ],
+)
+def test_columns_of_the_wrong_length_are_refused(
+    tmp_path: Path, values: list, styles: list, message: str
+) -> None:
+    pkg = Package.open(invoice_book(tmp_path / "src.xlsx", 3))
+    with pytest.raises(ValueError, match=message):
+        pkg.worksheet("Invoices").set_columns([5], [2], values, styles)
+    assert pkg.changed_parts == set()
 
 
 def test_a_large_set_cells_gives_the_same_bytes_as_small_ones(tmp_path: Path) -> None:
@@ -302,6 +340,15 @@ def test_any_block_on_any_grid_matches_cell_by_cell(
         }
         single = write(src, Path(tmp) / "single.xlsx", lambda pkg, ws: ws.set_cells(cells))
         assert bulk == single
+        numbers = [r for r, _, _ in rows]
+        values = [[v[k] for _, v, _ in rows] for k in range(len(columns))]
+        styles = [tuple(s) for _, _, s in rows]
+        by_column = write(
+            src,
+            Path(tmp) / "columns.xlsx",
+            lambda pkg, ws: ws.set_columns(columns, numbers, values, styles),
+        )
+        assert by_column == single
 
 
 def test_columns_of_plain_sentences_match_the_same_cells_written_one_by_one(

@@ -146,7 +146,7 @@ def test_the_chart_reads_the_bucket_totals_and_caches_them(sample):
     report = run_workbook(sample, as_of=AS_OF, drafts=False)
     files, _, _, chart = summary_chart(sample)
     (series,) = series_of(files[chart])
-    (total,) = aging_totals(aging_by_customer(report.assessments))
+    (total,) = aging_totals(aging_by_customer(report.customers))
     cat_formula, cat_cache = series["cat"]
     val_formula, val_cache = series["val"]
     assert cat_formula == "'Summary'!$C$3:$G$3"
@@ -165,7 +165,7 @@ def test_one_series_per_currency_each_from_its_totals_row(tmp_path):
     report = run_workbook(book, as_of=AS_OF, drafts=False)
     files, _, _, chart = summary_chart(book)
     series = series_of(files[chart])
-    totals = aging_totals(aging_by_customer(report.assessments))
+    totals = aging_totals(aging_by_customer(report.customers))
     assert [s["name"][1] for s in series] == [[t.currency] for t in totals] == [["EUR"], ["GBP"]]
     for ser, total in zip(series, totals, strict=True):
         assert [Decimal(v) for v in ser["val"][1]] == [total.buckets[b] for b in BUCKETS]

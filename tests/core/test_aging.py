@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sheetcollect.core.aging import aging_by_customer, aging_totals, days_sales_outstanding
 from sheetcollect.core.assess import assess_all
+from sheetcollect.core.customers import summarise_customers
 from sheetcollect.core.policy import Policy
 
 from .factories import AS_OF, invoice
@@ -18,13 +19,16 @@ def assessed(*invoices):
 
 def test_buckets_per_customer_and_totals():
     rows = aging_by_customer(
-        assessed(
-            invoice(-5, "100", customer="Acme", number="1"),
-            invoice(10, "200", "50", customer="acme ", number="2"),
-            invoice(45, "300", customer="Beta", number="3"),
-            invoice(95, "400", customer="Beta", number="4"),
-            invoice(70, "70", "70", customer="Beta", number="5"),  # paid: not owed
-            invoice(20, "80", customer="Gamma", currency="EUR", number="6"),
+        summarise_customers(
+            assessed(
+                invoice(-5, "100", customer="Acme", number="1"),
+                invoice(10, "200", "50", customer="acme ", number="2"),
+                invoice(45, "300", customer="Beta", number="3"),
+                invoice(95, "400", customer="Beta", number="4"),
+                invoice(70, "70", "70", customer="Beta", number="5"),  # paid: not owed
+                invoice(20, "80", customer="Gamma", currency="EUR", number="6"),
+            ),
+            Policy(),
         )
     )
     assert [(r.customer, r.currency, r.total) for r in rows] == [
