@@ -213,8 +213,9 @@ _CELL = rb"[A-Z]{1,3}[1-9][0-9]{0,6}"
 _ROW = rb"[1-9][0-9]{0,6}"
 # Every common writer puts r= first in a c or row tag, in double quotes; these find a tag that
 # is written any other way (each search starts with a literal, which keeps it fast).
+_ODD_CELL = re.compile(rb'<c(?! r="' + _CELL + rb'")[\s/>]')  # a c tag without a plain r= first
 _ODD_TAGS = (
-    re.compile(rb'<c(?! r="' + _CELL + rb'")[\s/>]'),  # a c tag without a plain r= first
+    _ODD_CELL,
     re.compile(rb'<row(?:(?=[\s/>])(?! r=")| r="(?!' + _ROW + rb'"))'),
     re.compile(rb":(?:c|row)[\s/>]"),  # perhaps a namespace prefix (<x:c>)
     re.compile(rb"r(?<=\sr)(?<!<c r)(?<!<row r)\s*="),  # an r= not first: maybe a second one
@@ -226,11 +227,6 @@ _ANY_TAG = re.compile(rb"""<(?:[\w.-]+:)?(c|row)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^
 _R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # empty: b""
 _TAG_NAME = re.compile(rb"<(?:[\w.-]+:)?(\w+)")
 _REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
-
-
-def _odd(piece: bytes) -> bool:
-    """Whether some c or row tag in the piece is not in the plain form."""
-    return any(pattern.search(piece) for pattern in _ODD_TAGS)
 
 
 class _Scan:
@@ -275,9 +271,7 @@ class _Scan:
                     f"{self.where}: is saved as UTF-16 or UTF-32, which Excel never writes; "
                     "open and save it in Excel"
                 )
-            odd = odd or _odd(piece)
-            if not odd:
-                self._plain(piece)
+            odd = odd or not self._plain(piece)
         if odd:
             self.last_row = self.last_col = 0
             self._walk()
@@ -321,31 +315,37 @@ class _Scan:
             return f"cell {ref}" if ref else "a cell"
         return f"row {ref}" if name == "row" and ref else f"a <{name}>"
 
-    def _plain(self, piece: bytes) -> None:
-        """The used range, when every c and row tag in the piece is in the plain form.
+    def _plain(self, piece: bytes) -> bool:
+        """The used range, when every c and row tag in the piece is in the plain form; False
+        (the range left to ``_walk``) when some tag is not.
 
         Cells normally come row by row, left to right, so the last cell of a piece has its
         last row, and a sheet's columns are all seen in its first rows: only a cell past
         what is known so far makes every cell of the piece be looked at.
         """
+        if any(pattern.search(piece) for pattern in _ODD_TAGS[1:]):
+            return False
         last = _LAST_CELL.match(piece, max(piece.rfind(b'<c r="'), 0))
         if last:
             self.last_row = max(self.last_row, int(last.group(2)))
             self.last_col = max(self.last_col, column_number(last.group(1)))
-        # one pass for a cell in a later row or a later column than known: then (rarely)
-        # every cell of the piece is looked at
+        # one pass for a c tag not plainly within what is known (rarely any): one not in the
+        # plain form, or a cell in a later row or column; then every cell is looked at
         known = column_letters(self.last_col).encode()
-        past = re.compile(
-            rb'<c r="(?:' + letters_above(known) + rb"[1-9]|[A-Z]{1,3}" + above(self.last_row)
-            + rb'")'
+        within = (
+            rb'<c(?! r="(?!' + letters_above(known) + rb")[A-Z]{1,3}(?!" + above(self.last_row)
+            + rb'")' + _ROW + rb'")[\s/>]'
         )  # fmt: skip
-        if past.search(piece):
+        if re.search(within, piece):
+            if _ODD_CELL.search(piece):
+                return False
             self.last_row = max([self.last_row, *map(int, _CELL_ROW.findall(piece))])
             columns = set(_CELL_COLUMN.findall(piece))
             self.last_col = max([self.last_col, *(column_number(c) for c in columns)])
         # the limits wait for the end of the sheet (these passes are cheap), so that a
-        # refusal says how far the sheet really runs: the value to raise a limit to
+        # refusal says how far the sheet runs: the value to raise a limit to
         self._check_grid()
+        return True
 
     def _walk(self) -> None:
         """The used range, tag by tag, placing a cell without a reference the way calamine
