@@ -414,6 +414,39 @@ def _last_header_index(headers: Sequence[str]) -> int:
     return 0
 
 
+def _table_rows(
+    data: Sequence[Sequence[Any]], user_columns: list[int], first: int
+) -> tuple[list[Sequence[Any]], list[int]]:
+    """The invoice rows of ``data`` (sheet rows ``first``..) and their numbers: up to a
+    totals row, blank rows left out, as ``user_columns`` (the user's, not ours) tell."""
+    if not user_columns:  # no cell of the user's: every row is blank
+        return [], []
+    head = user_columns[0]
+    if data and min(map(len, data)) > user_columns[-1]:  # the usual: only the first cell of
+        firsts = list(map(itemgetter(head), data))  # each row to look at, at C speed
+        maybe: Sequence[int] = [i for i, v in enumerate(firsts) if _may_end_table((v,))]
+    else:
+        maybe = range(len(data))
+    kept: list[Sequence[Any]] = []  # the invoice rows, read a column at a time later
+    numbers: list[int] = []
+    start, stop = 0, len(data)
+    for i in maybe:
+        row = data[i]
+        user_cells = [row[k] if k < len(row) else None for k in user_columns]
+        if not _may_end_table(user_cells):
+            continue
+        if is_blank_row(user_cells):  # left out
+            kept += data[start:i]
+            numbers += range(first + start, first + i)
+            start = i + 1
+        elif is_totals_row(user_cells):  # the end of the table
+            stop = i
+            break
+    kept += data[start:stop]
+    numbers += range(first + start, first + stop)
+    return kept, numbers
+
+
 def _may_end_table(cells: Sequence[Any]) -> bool:
     """Cheap pre-check: only a row starting blank or with a word can be blank or totals."""
     for value in cells:
@@ -484,24 +517,8 @@ def read_invoice_table(
     # a note right of the last header is not part of any row: it never makes one an invoice
     header_columns = range(_last_header_index(match.headers) + 1)
     user_columns = sorted(set(header_columns) - set(owned_index.values()))
-    pick = itemgetter(*user_columns) if len(user_columns) > 1 else None  # gives a tuple
-    kept: list[Sequence[Any]] = []  # the invoice rows, read below a column at a time
-    numbers: list[int] = []
-    last_row = row0 + match.row
-    for offset, row in enumerate(data):
-        row_number = row0 + match.row + 1 + offset
-        if pick is not None and len(row) > user_columns[-1]:  # the usual: one C call
-            user_cells: Sequence[Any] = pick(row)
-        else:
-            user_cells = [row[i] if i < len(row) else None for i in user_columns]
-        if _may_end_table(user_cells):
-            if is_blank_row(user_cells):
-                continue
-            if is_totals_row(user_cells):
-                break
-        last_row = row_number
-        kept.append(row)
-        numbers.append(row_number)
+    kept, numbers = _table_rows(data, user_columns, row0 + match.row + 1)
+    last_row = numbers[-1] if numbers else row0 + match.row
     invoices, failed = reader.read_all(kept, numbers)
     for at, bad in failed:
         row, row_number = kept[at], numbers[at]
