@@ -14,7 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from sheetcollect.adapters import ooxml, ooxml_rows, ooxml_sheet, ooxml_spool
+from sheetcollect.adapters import ooxml_rows, ooxml_sheet, ooxml_spool
 from sheetcollect.adapters.ooxml import CellValue, Package
 from sheetcollect.adapters.ooxml_zip import read_archive
 from sheetcollect.adapters.xlsx import _forget_owned
@@ -191,21 +191,13 @@ def protected_workbook(path: Path) -> Path:
 
 
 def test_a_refused_write_closes_the_spooled_sheet_at_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, spooled: list[Any]
 ) -> None:
     path = protected_workbook(tmp_path / "locked.xlsx")
     before = path.read_bytes()
-    monkeypatch.setattr(ooxml_spool, "SPOOL_AT", 1)
-    maps: list[Any] = []
-
-    def spooled(archive: Any, part: str, folder: Path | None = None) -> Any:
-        maps.append(ooxml_spool.spool(archive, part, folder))
-        return maps[-1]
-
-    monkeypatch.setattr(ooxml, "spool", spooled)
     with pytest.raises(WorkbookLocked):
         run_workbook(path, as_of=AS_OF, drafts=False)
-    assert maps and all(m.closed for m in maps if isinstance(m, mmap.mmap))
+    assert spooled and all(m.closed for m in spooled if isinstance(m, mmap.mmap))
     assert path.read_bytes() == before
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from sheetcollect.adapters import ooxml, ooxml_spool
 from sheetcollect.adapters.xlsx import read_workbook
 from sheetcollect.adapters.xlsx_write import patch_workbook
 from sheetcollect.core.errors import CorruptWorkbook, NoInvoiceTable
@@ -41,20 +40,6 @@ def written(src: Path, dest: Path, *, for_writing: bool) -> bytes:
     report = assess_table(read.table, as_of=AS_OF, config=config, source=str(src))
     patch_workbook(read, report, config.policy, dest)
     return dest.read_bytes()
-
-
-@pytest.fixture
-def spooled(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every sheet spooled to a mapped file; the maps made, to see that they are closed."""
-    monkeypatch.setattr(ooxml_spool, "SPOOL_AT", 1)
-    maps: list[Any] = []
-
-    def spool(archive: Any, part: str, folder: Path | None = None) -> Any:
-        maps.append(ooxml_spool.spool(archive, part, folder))
-        return maps[-1]
-
-    monkeypatch.setattr(ooxml, "spool", spool)
-    return maps
 
 
 def test_a_workbook_read_for_writing_is_written_to_the_same_bytes(
